@@ -1,0 +1,67 @@
+"""Cold-process timing and peak memory of `memo build seeds/ -o brief.docx`.
+
+Each run is a fresh Python process, as a user's command is. For scale, the same run
+times two baselines: a bare interpreter and an interpreter that only imports torch
+(the floor any torch-based embedder pays). Targets on a 2-core machine: under 8 s and
+under 1.5 GB peak RSS.
+
+    .venv/bin/python benchmarks/cold_build.py [--runs 3] [--corpus seeds/]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_SECONDS = 8.0
+TARGET_RSS_MB = 1536
+REPO = Path(__file__).resolve().parents[1]
+
+
+def measure(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one child process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read().decode()[-500:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--corpus", default="seeds/")
+    args = parser.parse_args(argv)
+    memo_cli = str(Path(sys.executable).with_name("memo"))
+    with tempfile.TemporaryDirectory() as tmp:
+        commands = {
+            "python (baseline)": [sys.executable, "-c", "pass"],
+            "import torch (baseline)": [sys.executable, "-c", "import torch"],
+            "memo build": [memo_cli, "build", args.corpus, "-o", str(Path(tmp) / "brief.docx"), "-q"],
+        }
+        results = {}
+        for name, command in commands.items():
+            runs = [measure(command) for _ in range(args.runs)]
+            results[name] = (statistics.median(r[0] for r in runs), max(r[1] for r in runs))
+    print(f"cold runs of each command: {args.runs}, corpus: {args.corpus}, cores: {os.cpu_count()}")
+    print(f"{'command':<26} {'median s':>9} {'peak RSS MB':>12}")
+    for name, (seconds, rss) in results.items():
+        print(f"{name:<26} {seconds:9.2f} {rss:12.0f}")
+    seconds, rss = results["memo build"]
+    ok = seconds < TARGET_SECONDS and rss < TARGET_RSS_MB
+    print(f"memo build: {seconds:.2f} s (target < {TARGET_SECONDS:.0f} s), {rss:.0f} MB "
+          f"(target < {TARGET_RSS_MB} MB): {'PASS' if ok else 'FAIL'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

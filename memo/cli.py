@@ -1,0 +1,120 @@
+"""The ``memo`` command: ``memo build PATHS -o FILE``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+
+from .errors import MemoError
+
+
+class _ProgressBar:
+    """One line on stderr per stage, redrawn in place; silent when not a terminal."""
+
+    def __init__(self, stream, enabled: bool):
+        self.stream = stream
+        self.enabled = enabled
+        self.stage = None
+        self.started = time.monotonic()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if stage != self.stage:
+            if self.stage is not None:
+                self.stream.write("\n")
+            self.stage, self.started = stage, time.monotonic()
+        width = 24
+        filled = int(width * done / total) if total else width
+        elapsed = time.monotonic() - self.started
+        eta = f" eta {elapsed / done * (total - done):4.0f}s" if 0 < done < total else ""
+        self.stream.write(f"\r{stage:<12} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}{eta}   ")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.stage is not None:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="memo", description="Turn news articles into a cited briefing memo.")
+    parser.add_argument("--version", action="version", version=f"memo {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    build = commands.add_parser(
+        "build", help="build a memo from articles",
+        description="Build a briefing memo (DOCX, Markdown or JSON) from news articles: files "
+                    "(.txt .md .html .docx .jsonl), directories or globs. Metadata may come from a "
+                    "metadata.json beside the files or front matter.")
+    build.add_argument("paths", nargs="+", metavar="PATH", help="article files, directories or globs")
+    build.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write the memo")
+    build.add_argument("--format", choices=("docx", "md", "json"), help="output format (default: from FILE's suffix)")
+    build.add_argument("--title", help="memo title (default: Memorandum)")
+    build.add_argument("--subject", help="SUBJECT line (default: the most representative headline)")
+    build.add_argument("--to", default="Distribution", help="TO line (default: %(default)s)")
+    build.add_argument("--from", dest="from_", default="memo (automated briefing)", help="FROM line")
+    build.add_argument("--date", help="DATE line, e.g. 2023-03-21 (default: today, or SOURCE_DATE_EPOCH)")
+    build.add_argument("--key-points", type=int, default=6, metavar="N", help="key points (default: %(default)s)")
+    build.add_argument("--sentences", type=int, default=3, metavar="N",
+                       help="sentences per source summary (default: %(default)s)")
+    build.add_argument("--words", type=int, metavar="N", help="cap each source summary at about N words")
+    build.add_argument("--embedder", default="minilm",
+                       help="sentence embedder: minilm (default, offline), hashing, or a model path / hub name")
+    build.add_argument("-q", "--quiet", action="store_true", help="no progress or notes on stderr")
+    build.add_argument("-v", "--verbose", action="store_true", help="log every repair and removal")
+    return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose and not args.quiet else logging.WARNING,
+                        format="memo: %(message)s", stream=sys.stderr)
+    bar = _ProgressBar(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
+    try:
+        from .pipeline import build
+
+        memo = build(
+            args.paths, out=args.output, format=args.format, title=args.title, subject=args.subject,
+            to=args.to, from_=args.from_, date=args.date, key_points=args.key_points,
+            article_sentences=args.sentences, article_words=args.words, embedder=args.embedder, progress=bar,
+        )
+    except MemoError as exc:
+        bar.close()
+        print(f"memo: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        bar.close()
+        print("memo: interrupted; no output written", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not bad input: still one line, never a traceback
+        bar.close()
+        print(f"memo: internal error: {type(exc).__name__}: {exc} (please report it)", file=sys.stderr)
+        return 1
+    bar.close()
+    if not args.quiet:
+        points = len(memo.bottom_line) + len(memo.key_points)
+        print(f"memo: wrote {args.output} ({len(memo.articles)} sources, {points} cited points)", file=sys.stderr)
+    return 0
+
+
+def run() -> None:
+    """Console entry point: exit without the interpreter's teardown, which with torch
+    loaded takes most of a second; the memo is already written and synced by then."""
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    run()

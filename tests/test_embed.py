@@ -1,0 +1,76 @@
+import numpy as np
+import pytest
+
+from memo.embed import (BertEmbedder, HashingEmbedder, bundled_minilm_path, embed_unique, get_embedder)
+from memo.errors import ModelError
+
+TEXTS = ["Chinese leader Xi Jinping landed in Moscow on Monday.",
+         "Xi arrived in the Russian capital for talks with Putin.",
+         "The football club won the cup final on penalties.",
+         "x"]
+
+
+def test_default_embedder_is_the_bundled_minilm_and_ranks_paraphrases_closer():
+    embedder = get_embedder()
+    assert isinstance(embedder, BertEmbedder)
+    vectors = embedder.embed(TEXTS)
+    assert vectors.shape == (4, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.3
+
+
+@pytest.mark.slow
+def test_bert_embedder_matches_transformers_on_the_same_weights():
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    path = bundled_minilm_path()
+    tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+    model = AutoModel.from_pretrained(path, local_files_only=True).eval()
+    batch = tokenizer(TEXTS, padding=True, truncation=True, max_length=256, return_tensors="pt")
+    with torch.inference_mode():
+        hidden = model(**batch).last_hidden_state
+    mask = batch["attention_mask"].unsqueeze(-1).float()
+    expected = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1).numpy()
+    assert np.abs(BertEmbedder(path).embed(TEXTS) - expected).max() < 1e-4
+
+
+def test_each_distinct_text_is_embedded_once(counting_embedder):
+    texts = ["same sentence", "other sentence", "same sentence"]
+    vectors = embed_unique(counting_embedder, texts)
+    assert counting_embedder.texts == ["same sentence", "other sentence"]
+    assert np.array_equal(vectors[0], vectors[2])
+
+
+def test_batches_are_length_sorted_but_rows_keep_input_order():
+    embedder = BertEmbedder(bundled_minilm_path(), batch_size=2)
+    batched = embedder.embed(TEXTS)
+    single = np.stack([embedder.embed([t])[0] for t in TEXTS])
+    assert np.abs(batched - single).max() < 1e-4
+
+
+def test_an_object_with_embed_can_be_plugged_in_and_bad_ones_are_refused():
+    custom = HashingEmbedder(64)
+    assert get_embedder(custom) is custom
+    with pytest.raises(ModelError, match="no embed"):
+        get_embedder(object())
+
+
+def test_an_unloadable_model_gives_one_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelError, match="cannot load embedding model 'no-such-org/no-such-model'"):
+        get_embedder("no-such-org/no-such-model").embed(["text"])
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text("{}")
+    with pytest.raises(ModelError, match=str(broken)):
+        get_embedder(str(broken)).embed(["text"])
+
+
+def test_embedder_returning_the_wrong_shape_is_caught():
+    class Broken:
+        def embed(self, texts):
+            return np.zeros((1, 3))
+
+    with pytest.raises(ModelError, match="shape"):
+        embed_unique(Broken(), ["a", "b"])

@@ -1,0 +1,92 @@
+import json
+import re
+
+import pytest
+
+import memo
+from memo.errors import InputError
+
+
+def _points(brief):
+    return [*brief.bottom_line, *brief.key_points] + [p for s in brief.source_summaries for p in s.points]
+
+
+def test_every_citation_is_a_verbatim_span_of_its_article(seed_memo):
+    citations = [c for p in _points(seed_memo) for c in p.citations]
+    assert citations
+    for citation in citations:
+        assert seed_memo.article(citation.article_id).text[citation.start:citation.end] == citation.quote
+
+
+def test_seed_memo_has_every_section_and_source(seed_memo, seeds_dir):
+    assert len(seed_memo.articles) == 5
+    assert len(seed_memo.bottom_line) == 2 and len(seed_memo.key_points) == 6
+    assert len({p.citations[0].article_id for p in seed_memo.key_points + seed_memo.bottom_line}) >= 4
+    assert [s.article_id for s in seed_memo.source_summaries] == [a.id for a in seed_memo.articles]
+    assert all(len(s.points) == 3 for s in seed_memo.source_summaries)
+    sidecar = json.loads((seeds_dir / "metadata.json").read_text(encoding="utf-8"))
+    for article in seed_memo.articles:
+        stated = sidecar[article.id + ".txt"]
+        for field in ("title", "outlet", "author", "date"):
+            if stated[field]:
+                assert getattr(article, field) == stated[field]
+
+
+def test_no_mojibake_and_no_boilerplate_in_the_memo(seed_memo):
+    markdown = seed_memo.to_markdown()
+    assert "Xí Jìnpíng 习近平" in markdown
+    assert not re.search("[\u0e00-\u0e7f]|â€|Ã", markdown)
+    dropped = [n.detail.split(": ", 1)[1] for n in seed_memo.method.notices if n.kind == "dropped-line"]
+    assert dropped
+    for point in _points(seed_memo):
+        assert not any(line[:40] in point.text for line in dropped)
+        assert not re.search(r"(?i)^(photo|illustration|subscribe|copyright|videos by|recent posts)", point.text)
+
+
+def test_method_note_lists_repairs_versions_and_hashes(seed_memo):
+    kinds = {n.kind for n in seed_memo.method.notices}
+    assert {"repaired", "dropped-line"} <= kinds
+    assert dict(seed_memo.method.versions)["python-docx"]
+    assert all(len(a.sha256) == 64 for a in seed_memo.articles)
+
+
+def test_in_memory_sources_and_out(tmp_path, small_corpus):
+    out = tmp_path / "brief.md"
+    brief = memo.build(small_corpus, out=out, embedder="hashing", title="Storm brief", to="Ops desk",
+                       date="2024-02-01", key_points=2, article_sentences=1)
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Storm brief\n") and "**TO:** Ops desk" in text and "2024-02-01" in text
+    assert [a.outlet for a in brief.articles] == ["The Coastal Herald", "Valley News", "Metro Daily"]
+    assert brief.articles[0].author == "Jane Roe" and brief.articles[0].title == "Storm Hits Coast"
+    assert all(len(s.points) == 1 for s in brief.source_summaries)
+
+
+def test_rebuilds_with_a_fixed_date_give_identical_json(small_corpus, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = memo.build(small_corpus, embedder="hashing").to_json()
+    assert first == memo.build(small_corpus, embedder="hashing").to_json()
+    assert json.loads(first)["date"] == "2023-11-14"
+
+
+def test_duplicates_are_collapsed_and_noted(small_corpus):
+    (small_corpus / "a-copy.txt").write_text((small_corpus / "a.txt").read_text())
+    brief = memo.build(small_corpus, embedder="hashing")
+    assert len(brief.articles) == 3
+    assert any(n.kind == "duplicate" and n.source.endswith("a.txt") for n in brief.method.notices)
+
+
+def test_sentences_are_embedded_once_per_run(small_corpus, counting_embedder):
+    memo.build(small_corpus, embedder=counting_embedder)
+    assert len(counting_embedder.calls) == 1
+    assert len(counting_embedder.texts) == len(set(counting_embedder.texts))
+
+
+def test_a_corpus_with_nothing_to_summarise_is_an_error(tmp_path):
+    (tmp_path / "blank.txt").write_text("   \n\n")
+    with pytest.raises(InputError, match="no article has any text"):
+        memo.build(tmp_path, embedder="hashing")
+
+
+def test_public_api_is_small():
+    assert set(memo.__all__) >= {"build", "Memo", "Article", "Sentence", "Point", "MemoError"}
+    assert issubclass(memo.InputError, memo.MemoError)

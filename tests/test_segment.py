@@ -1,0 +1,40 @@
+from memo.model import Article
+from memo.segment import MAX_SENTENCE_WORDS, split_sentences
+
+
+def _split(text: str):
+    return split_sentences(Article("a", text))
+
+
+def test_spans_point_exactly_into_the_text():
+    text = "Headline Without A Period\n\nDr. Smith met U.S. officials on Jan. 5. They agreed.\n- First item\n- Second item"
+    sentences = _split(text)
+    for s in sentences:
+        assert text[s.start:s.end] == s.text
+    assert [s.text for s in sentences] == [
+        "Headline Without A Period", "Dr. Smith met U.S. officials on Jan. 5.", "They agreed.",
+        "- First item", "- Second item"]
+    assert [s.is_heading for s in sentences] == [True, False, False, False, False]
+    assert [s.index for s in sentences] == list(range(5))
+
+
+def test_a_headline_is_never_glued_to_the_next_sentence():
+    sentences = _split("Markets Fall Sharply\nStocks dropped 3% on Monday. Bonds rose.")
+    assert sentences[0].text == "Markets Fall Sharply" and sentences[0].is_heading
+    assert sentences[1].text == "Stocks dropped 3% on Monday."
+
+
+def test_quotes_stay_with_their_sentence():
+    sentences = _split("“We are always for peace,” he said. “We will talk.” Officials agreed.")
+    assert [s.text for s in sentences] == ["“We are always for peace,” he said.", "“We will talk.”",
+                                           "Officials agreed."]
+
+
+def test_unpunctuated_walls_of_text_are_bounded():
+    text = " ".join(f"word{i}" for i in range(3 * MAX_SENTENCE_WORDS + 7)) + "."
+    sentences = _split(text)
+    assert len(sentences) == 4
+    assert all(s.words <= MAX_SENTENCE_WORDS for s in sentences)
+    assert " ".join(s.text for s in sentences) == text
+    for s in sentences:
+        assert text[s.start:s.end] == s.text
