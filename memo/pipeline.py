@@ -87,7 +87,7 @@ def build(
     corpus = ([sentences[a.id] for a in articles], [per_article[a.id] for a in articles])
     # The bottom line is what the corpus says most centrally, wherever it comes from;
     # key points then spread over every source.
-    bottom_line = summarize_corpus(*corpus, Budget(sentences=bottom_line_sentences), Weights(coverage=0.0,support=2.5,position=0.25))
+    bottom_line = summarize_corpus(*corpus, Budget(sentences=bottom_line_sentences), BOTTOM_LINE_WEIGHTS)
     ranked = summarize_corpus(*corpus, Budget(sentences=bottom_line_sentences + key_points))
     ranked = [s for s in ranked if s not in bottom_line][:key_points]
     summaries = []
@@ -118,6 +118,9 @@ def build(
 
 
 EMBED_BLOCK = 512
+# The bottom line should be today's news that the corpus centres on: no push to cover every
+# source, and background sentences (dated only in years well before the corpus) held back.
+BOTTOM_LINE_WEIGHTS = Weights(coverage=0.0, background=1.0)
 
 
 def _embed_candidates(model: Embedder, documents: list[list[Sentence]], report: Progress) -> list[np.ndarray]:

@@ -76,3 +76,16 @@ def test_budget_must_say_something():
 def test_empty_inputs_give_empty_summaries():
     assert summarize_article([], np.zeros((0, 4)), Budget(sentences=2)) == []
     assert summarize_corpus([], [], Budget(sentences=2)) == []
+
+
+def test_background_weight_holds_back_sentences_dated_years_before_the_news():
+    docs = [_doc("a", ["In 2015 the two leaders first signed the trade treaty in Geneva after long talks.",
+                       "The two leaders renewed the trade treaty in Geneva on Monday, officials said in 2024."]),
+            _doc("b", ["The trade treaty between the two leaders was renewed in Geneva this week in 2024.",
+                       "The original trade treaty was signed by the two leaders in Geneva in 2015."])]
+    plain = summarize_corpus([d[1] for d in docs], [d[2] for d in docs], Budget(sentences=2),
+                             Weights(coverage=0.0, position=0.0))
+    held = summarize_corpus([d[1] for d in docs], [d[2] for d in docs], Budget(sentences=2),
+                            Weights(coverage=0.0, position=0.0, background=5.0))
+    assert any("2015" in s.text for s in plain)
+    assert not any("2015" in s.text for s in held)

@@ -45,7 +45,7 @@ def test_docx_has_real_footnotes_one_per_citation_quoting_the_source(seed_memo, 
         article = seed_memo.article(citation.article_id)
         assert note.endswith(f". “{citation.quote}”")  # seeds have no URLs, so the quote ends the note
         assert " ".join(citation.quote.split()) in " ".join(article.text.split())
-        assert (article.outlet or f"Source {article.id}") in note
+        assert (article.outlet or "Outlet unknown") in note
     document = docx.Document(io.BytesIO(data))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading 1")]
     assert headings == ["Bottom Line Up Front", "Key Points", "Summaries by Source", "Sources", "Method"]

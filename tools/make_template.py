@@ -59,6 +59,8 @@ def main() -> None:
     header.base_style = normal
     header.paragraph_format.space_after = Pt(2)
     header.paragraph_format.tab_stops.add_tab_stop(Cm(2.6))
+    header.paragraph_format.left_indent = Cm(2.6)  # long SUBJECT lines wrap under the value
+    header.paragraph_format.first_line_indent = Cm(-2.6)
     note = styles.add_style("Source Note", WD_STYLE_TYPE.PARAGRAPH)
     note.base_style = normal
     note.font.size = Pt(9)

@@ -30,7 +30,7 @@ def source_heading(article: Article) -> str:
 
 def footnote_parts(article: Article, citation: Citation) -> tuple[str, str]:
     """(text, url): outlet, title, author, date, the quoted sentence; the URL separately."""
-    parts = [article.outlet or f"Source {article.id}"]
+    parts = [article.outlet or "Outlet unknown"]
     if article.title:
         parts.append(f"“{article.title}”")
     if article.author:
