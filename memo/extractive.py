@@ -41,10 +41,10 @@ class Weights:
     """How salience is mixed; the defaults were tuned on Multi-News dev clusters."""
 
     centrality: float = 1.0
-    position: float = 0.5
+    position: float = 0.3
     support: float = 0.8
-    length: float = 0.15
-    redundancy: float = 0.6  # MMR: weight of the similarity to what is already chosen
+    length: float = 0.6
+    redundancy: float = 1.0  # MMR: weight of the similarity to what is already chosen
     coverage: float = 0.35  # bonus for a source not yet in the corpus summary
     lexical: float = 0.0  # topic words: content words that several sources use
     background: float = 0.0  # penalty for sentences dated only in years well before the corpus
@@ -70,7 +70,8 @@ def _centroid(vectors: np.ndarray) -> np.ndarray:
 
 
 def _position_score(positions: np.ndarray) -> np.ndarray:
-    return 1.0 / np.sqrt(1.0 + positions)
+    # News leads: the first few sentences carry the story; the pull fades over ~3 sentences.
+    return np.exp(-positions / 3.0)
 
 
 def _length_score(words: np.ndarray) -> np.ndarray:

@@ -132,3 +132,12 @@ def test_libreoffice_converts_the_memo_with_its_footnotes(seed_memo, tmp_path):
     assert "Bottom Line Up Front" in flat
     last = _all_citations(seed_memo)[-1]
     assert " ".join(last.quote.split()[:6]) in flat  # the last footnote made it onto a page
+
+
+def test_the_same_memo_renders_to_the_same_bytes_in_every_format(seed_memo, tmp_path):
+    import time
+
+    first = {fmt: seed_memo.save(tmp_path / f"a.{fmt}").read_bytes() for fmt in ("docx", "md", "json")}
+    time.sleep(2.1)  # zip entries carry two-second timestamps
+    second = {fmt: seed_memo.save(tmp_path / f"b.{fmt}").read_bytes() for fmt in ("docx", "md", "json")}
+    assert first == second

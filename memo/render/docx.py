@@ -173,7 +173,24 @@ def render_docx(memo: Memo) -> bytes:
     properties.revision = 1
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return _fixed_timestamps(buffer.getvalue(), stamp)
+
+
+def _fixed_timestamps(package: bytes, stamp: datetime) -> bytes:
+    """Re-zip with every entry dated ``stamp`` (python-docx uses the wall clock), so the
+    same memo always gives the same bytes."""
+    import zipfile
+
+    date_time = (max(1980, stamp.year), stamp.month, stamp.day, 0, 0, 0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as source, \
+            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()
 
 
 def _stamp(day: str) -> datetime:
