@@ -20,19 +20,24 @@ from .model import Article, Notice
 
 # Code pages that UTF-8 bytes get misread as. A byte a code page leaves undefined
 # is read by the fallback (cp1252, then Latin-1), as browsers and editors do.
-_MISREAD_CODECS = ("cp1252", "cp874", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257", "mac_roman")
+_MISREAD_CODECS = ("cp1252", "latin-1", "cp874", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257", "mac_roman")
 
 
 def _reverse_table(codec: str) -> dict[str, int]:
+    """Character -> byte for the code page; a byte it leaves undefined is reachable
+    through what cp1252 or Latin-1 would have shown for it instead."""
     table: dict[str, int] = {}
     for byte in range(0x80, 0x100):
-        for candidate in (codec, "cp1252", "latin-1"):
+        try:
+            table.setdefault(bytes([byte]).decode(codec), byte)
+            continue
+        except UnicodeDecodeError:
+            pass
+        for fill in ("cp1252", "latin-1"):
             try:
-                char = bytes([byte]).decode(candidate)
+                table.setdefault(bytes([byte]).decode(fill), byte)
             except UnicodeDecodeError:
                 continue
-            table.setdefault(char, byte)
-            break
     return table
 
 
@@ -293,7 +298,35 @@ def infer_metadata(text: str, stated: dict) -> dict[str, str]:
     return meta
 
 
+# ---- language ----------------------------------------------------------------------
+
+_ENGLISH_FUNCTION_WORDS = frozenset("""the of and to a in that is was he for it with as his on be at by i this had
+not are but from or have an they which one you were her all she there would their we him been has when who will
+more no if out so said what up its about into than them can only other new some could time these two may then do
+first any my now such like our over man me even most made after also did many before must through back years where
+much your way well down should because each just those people how too little state good very make world still own
+see men work long get here between both life being under never day same another know while last might us great old
+year off come since against go came right used take three""".split())
+
+
+def looks_english(text: str) -> bool:
+    """True unless the text is long enough to tell and reads as another language: the
+    English splitter and embedding model would garble it."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) >= 60 and sum(ch.isascii() for ch in letters) < 0.6 * len(letters):
+        return False  # mostly another script
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if len(words) < 25:
+        return True
+    return sum(w in _ENGLISH_FUNCTION_WORDS for w in words) >= 0.15 * len(words)
+
+
 # ---- the stage -------------------------------------------------------------------
+
+def clean_field(value: str) -> str:
+    """Metadata goes into XML and single lines: no control characters, one line."""
+    return " ".join(_INVALID_XML.sub("", _ZERO_WIDTH.sub("", unicodedata.normalize("NFC", value))).split())
+
 
 def clean_document(doc: RawDocument) -> tuple[Article, list[Notice]]:
     notices: list[Notice] = []
@@ -311,7 +344,7 @@ def clean_document(doc: RawDocument) -> tuple[Article, list[Notice]]:
             notices.append(Notice(doc.source, "metadata", f"{key} inferred from the text: {meta[key]}"))
     article = Article(
         id=doc.id, text=stripped.text, source=doc.source, sha256=doc.sha256,
-        **{k: meta.get(k, "") for k in METADATA_FIELDS},
+        **{k: clean_field(meta.get(k, "")) for k in METADATA_FIELDS},
     )
     return article, notices
 

@@ -11,6 +11,7 @@ import glob as globlib
 import hashlib
 import html
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -23,7 +24,7 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".js
 METADATA_FIELDS = ("title", "outlet", "author", "date", "url")
 # A directory may hold one of these, mapping file names to metadata.
 SIDECAR_NAMES = ("metadata.json", "metadata.jsonl")
-MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a news article, even as a web page, is far smaller
 
 
 @dataclass(frozen=True)
@@ -79,16 +80,24 @@ def _expand(item: str) -> list[tuple[Path, dict]]:
             raise InputError(f"{item}: the pattern matches no supported file")
         return [(p, _sidecar_for(p.parent).get(p.name, {})) for p in files]
     if not path.exists():
+        if os.path.lexists(path):
+            raise InputError(f"{item}: broken or looping symbolic link")
         raise InputError(f"{item}: no such file or directory")
     if path.is_dir():
         sidecar = _sidecar_for(path)
+        try:
+            entries = list(path.iterdir())
+        except OSError as exc:
+            raise InputError(f"{item}: cannot list the directory ({exc.strerror or exc})") from None
         files = sorted(
-            p for p in path.iterdir()
-            if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and p.name not in SIDECAR_NAMES
+            p for p in entries
+            if p.suffix.lower() in SUPPORTED_SUFFIXES and p.name not in SIDECAR_NAMES and p.is_file()
         )
         if not files:
             raise InputError(f"{item}: directory holds no {', '.join(SUPPORTED_SUFFIXES)} file")
         return [(p, sidecar.get(p.name, {})) for p in files]
+    if not path.is_file():
+        raise InputError(f"{item}: not a regular file")
     return [(path, _sidecar_for(path.parent).get(path.name, {}))]
 
 
@@ -147,11 +156,24 @@ def _read_file(path: Path, sidecar: dict) -> list[RawDocument]:
 
 def _looks_binary(data: bytes) -> bool:
     head = data[:4096]
-    if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04")):
+    if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x7fELF")):
         return True
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with BOM is text
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(head):
         return False
-    return b"\x00" in head
+    # A stray NUL is dirt in a text file (cleaning removes it); many of them mean binary data.
+    return head.count(b"\x00") > max(2, len(head) // 100)
+
+
+def _utf16_without_bom(head: bytes) -> str:
+    """'utf-16-le' / 'utf-16-be' when every other byte of ASCII-heavy text is NUL."""
+    if len(head) < 16:
+        return ""
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > 0.8 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.8 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return ""
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
@@ -159,6 +181,9 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if data.startswith(bom):
             return data.decode(codec, errors="replace"), codec
+    bomless = _utf16_without_bom(data[:4096])
+    if bomless:
+        return data.decode(bomless, errors="replace"), bomless
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

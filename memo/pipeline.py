@@ -25,6 +25,11 @@ log = logging.getLogger("memo")
 
 Progress = Callable[[str, int, int], None]
 
+# Limits that keep a run within memory and a sensible time on a laptop; beyond them memo
+# stops with an error instead of thrashing. Files are limited in ingest (MAX_FILE_BYTES).
+MAX_ARTICLE_CHARS = 2_000_000  # about 300,000 words
+MAX_ARTICLES = 10_000
+
 
 def build(
     sources,
@@ -57,6 +62,8 @@ def build(
 
     report("reading", 0, 1)
     documents = ingest.read_sources(sources)
+    if len(documents) > MAX_ARTICLES:
+        raise InputError(f"{len(documents):,} articles given; the limit is {MAX_ARTICLES:,} per memo")
     report("reading", 1, 1)
 
     notices: list[Notice] = []
@@ -66,6 +73,12 @@ def build(
         notices.extend(found)
         if not article.text.strip():
             notices.append(Notice(document.source, "skipped", "no text left after cleaning"))
+        elif not clean.looks_english(article.text):
+            notices.append(Notice(document.source, "skipped",
+                                  "not in English; memo's sentence splitter and embedding model are English-only"))
+        elif len(article.text) > MAX_ARTICLE_CHARS:
+            raise InputError(f"{document.source}: article has {len(article.text):,} characters after cleaning, "
+                             f"above the {MAX_ARTICLE_CHARS:,} limit; split it into smaller files")
         else:
             articles.append(article)
         report("cleaning", i + 1, len(documents))
@@ -75,7 +88,8 @@ def build(
     sentences = {a.id: split_sentences(a) for a in articles}
     articles = [a for a in articles if sentences[a.id]]
     if not articles:
-        raise InputError("no article has any text to summarise")
+        skipped = "; ".join(f"{n.source}: {n.detail}" for n in notices if n.kind in ("skipped", "duplicate"))
+        raise InputError("no article has any text to summarise" + (f" ({skipped})" if skipped else ""))
     for notice in notices:
         log.info("%s: %s: %s", notice.source, notice.kind, notice.detail)
 
@@ -99,11 +113,11 @@ def build(
 
     points = [_point(s) for s in ranked]
     memo = Memo(
-        title=title or "Memorandum",
-        to=to,
-        from_=from_,
-        date=date or _memo_date(),
-        subject=subject or title or _subject(articles, per_article, sentences),
+        title=clean.clean_field(title or "") or "Memorandum",
+        to=clean.clean_field(to),
+        from_=clean.clean_field(from_),
+        date=clean.clean_field(date or "") or _memo_date(),
+        subject=clean.clean_field(subject or title or "") or _subject(articles, per_article, sentences),
         bottom_line=tuple(_point(s) for s in bottom_line),
         key_points=tuple(points),
         source_summaries=tuple(summaries),

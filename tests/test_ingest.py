@@ -80,6 +80,8 @@ def test_docx_paragraphs_and_tables_are_read(tmp_path):
     ("Caf\u00e9 \u201cquoted\u201d".encode("cp1252"), "Caf\u00e9 \u201cquoted\u201d"),
     ("Grüße aus Köln".encode("utf-16"), "Grüße aus Köln"),
     ("\ufeffBOM text".encode("utf-8"), "BOM text"),
+    ("No BOM here, said the mayor of Köln.".encode("utf-16-le"), "No BOM here, said the mayor of Köln."),
+    ("No BOM here, said the mayor of Köln.".encode("utf-16-be"), "No BOM here, said the mayor of Köln."),
 ])
 def test_decoding(data, expected):
     assert decode_bytes(data)[0] == expected

@@ -90,3 +90,14 @@ def test_a_corpus_with_nothing_to_summarise_is_an_error(tmp_path):
 def test_public_api_is_small():
     assert set(memo.__all__) >= {"build", "Memo", "Article", "Sentence", "Point", "MemoError"}
     assert issubclass(memo.InputError, memo.MemoError)
+
+
+def test_two_builds_of_the_seeds_give_identical_bytes(seeds_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1679356800")
+    for run in ("a", "b"):
+        brief = memo.build(seeds_dir)
+        for fmt in ("docx", "md", "json"):
+            brief.save(tmp_path / f"{run}.{fmt}")
+    for fmt in ("docx", "md", "json"):
+        assert (tmp_path / f"a.{fmt}").read_bytes() == (tmp_path / f"b.{fmt}").read_bytes()
+    assert json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))["date"] == "2023-03-21"
