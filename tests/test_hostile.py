@@ -59,12 +59,19 @@ def test_a_one_sentence_file_gives_a_one_point_memo(tmp_path):
     assert brief.key_points == ()
 
 
-def test_a_file_over_the_size_limit_is_refused_by_name(tmp_path):
+def test_a_50_mb_article_is_refused_by_name_before_it_is_read(tmp_path):
     big = tmp_path / "huge.txt"
     with open(big, "wb") as handle:
-        handle.truncate(MAX_FILE_BYTES + 1)
-    with pytest.raises(InputError, match=r"huge.txt: file is 20 MB, above the 20 MB limit"):
-        _build(big)
+        handle.truncate(50 * 2**20)  # sparse: costs no disk
+    result = _cli("build", str(big), "-o", str(tmp_path / "m.docx"))
+    assert result.returncode == 1
+    assert result.stderr == f"memo: error: {big}: file is 50 MB, above the {MAX_FILE_BYTES // 2**20} MB limit\n"
+
+
+def test_article_text_over_the_character_limit_is_refused(monkeypatch):
+    monkeypatch.setattr("memo.pipeline.MAX_ARTICLE_CHARS", 100)
+    with pytest.raises(InputError, match=r"<input 0>: article has [\d,]+ characters after cleaning, above the 100"):
+        _build([PROSE])
 
 
 def test_three_hundred_small_articles(tmp_path):
@@ -149,6 +156,14 @@ def test_html_with_scripts_styles_navigation_and_cookie_banner(tmp_path):
     text = brief.articles[0].text
     assert text == "Water plan approved\n" + PROSE
     assert brief.articles[0].title == "Water plan approved"
+
+
+def test_docx_with_footnotes_reads_the_body_not_the_notes(tmp_path, seed_memo):
+    # A memo is a .docx with real footnotes: feed one back in.
+    seed_memo.save(tmp_path / "memo.docx")
+    (article,) = _build(tmp_path / "memo.docx").articles
+    assert "Bottom Line Up Front" in article.text
+    assert "undated. “" not in article.text  # footnote text (outlet, date, “quote”) stays out of the body
 
 
 def test_docx_with_tables(tmp_path):
