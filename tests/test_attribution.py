@@ -1,0 +1,63 @@
+import pytest
+
+from memo.attribution import NARRATION, QUOTE, REPORTED, attribute
+from memo.model import Article
+from memo.segment import split_sentences
+
+
+def _attributions(text: str, outlet: str = "Daily Planet"):
+    article = Article("a", text, outlet=outlet)
+    sentences = split_sentences(article)
+    return [(s.text, a.speaker, a.role, a.kind) for s, a in zip(sentences, attribute(article, sentences))]
+
+
+@pytest.mark.parametrize("sentence, speaker, role, kind", [
+    ("“The deal is dead,” said Maria Lopez, a senior fellow at the Atlantic Institute.",
+     "Maria Lopez", "a senior fellow at the Atlantic Institute", QUOTE),
+    ("“We will not sign,” Jonas Berg, a former trade minister, told Planet Radio.",
+     "Jonas Berg", "a former trade minister", QUOTE),
+    ("The talks could collapse, Jonas Berg, who advises the government, told reporters.",
+     "Jonas Berg", "who advises the government", REPORTED),
+    ("National security adviser Jake Sullivan told reporters the plan was unworkable.",
+     "Jake Sullivan", "National security adviser", REPORTED),
+    ("Secretary of State Antony Blinken said the proposal was a stalling tactic.",
+     "Antony Blinken", "Secretary of State", REPORTED),
+    ("Exports rose 12% last year, according to the state statistics agency Rosstat.",
+     "Rosstat", "the state statistics agency", REPORTED),
+    ("Exports rose 12% last year, according to customs figures.", "customs figures", "", REPORTED),
+    ("Western officials have dismissed the plan as empty.", "Daily Planet", "", NARRATION),
+    ("But many analysts said the plan lacked detail.", "many analysts", "", REPORTED),
+    ("The Kremlin said the visit would be productive.", "The Kremlin", "", REPORTED),
+])
+def test_attribution_patterns(sentence, speaker, role, kind):
+    ((_, got_speaker, got_role, got_kind),) = _attributions(sentence)
+    assert (got_speaker, got_role, got_kind) == (speaker, role, kind)
+
+
+def test_quotes_over_several_sentences_belong_to_the_speaker_named_at_the_end():
+    rows = _attributions("“We are ready. The offer stands. Nobody should doubt it,” Anna Weiss said on Monday. "
+                         "Prices rose again in March.")
+    assert [(r[1], r[3]) for r in rows] == [("Anna Weiss", QUOTE)] * 3 + [("Daily Planet", NARRATION)]
+
+
+def test_follow_ups_use_the_full_name_and_carry_the_role():
+    rows = _attributions("Andrew Small, a senior fellow at the Marshall Fund, said ties would deepen. "
+                         "Trade doubled in two years. "
+                         "He added that Moscow had few other partners. "
+                         "“There is simply no other partner,” Small said.")
+    assert [(r[1], r[2], r[3]) for r in rows] == [
+        ("Andrew Small", "a senior fellow at the Marshall Fund", REPORTED),
+        ("Daily Planet", "", NARRATION),
+        ("Andrew Small", "a senior fellow at the Marshall Fund", REPORTED),
+        ("Andrew Small", "a senior fellow at the Marshall Fund", QUOTE),
+    ]
+
+
+def test_a_pronoun_with_no_named_speaker_before_it_stays_narration():
+    rows = _attributions("He said the talks were over.", outlet="")
+    assert rows[0][1:] == ("the author", "", NARRATION)
+
+
+def test_headings_are_narration():
+    rows = _attributions("Analysts Say Talks Failed\nThe talks failed on Monday, analysts said.")
+    assert rows[0][3] == NARRATION and rows[1][1:] == ("analysts", "", REPORTED)
