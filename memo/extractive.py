@@ -46,7 +46,6 @@ class Weights:
     length: float = 0.6
     redundancy: float = 1.0  # MMR: weight of the similarity to what is already chosen
     coverage: float = 0.35  # bonus for a source not yet in the corpus summary
-    lexical: float = 0.0  # topic words: content words that several sources use
     background: float = 0.0  # penalty for sentences dated only in years well before the corpus
 
 
@@ -54,7 +53,7 @@ class Weights:
 _INLINE_CAPTION = re.compile(
     r"\((?:AP |AFP |Reuters )?(?:photo|image|file photo|credit|pictured)\b[^)]*\)"
     r"|\b(?:photo|image|picture|file photo)s? (?:shows?|taken|provided by|courtesy of|released by)\b"
-    r"|\bimage (?:copyright|caption)\b|\b(?:getty images|shutterstock)\b|^(?:story highlights|close)\b", re.I)
+    r"|\bimage (?:copyright|caption)\b|\b(?:getty images|shutterstock)\b|^story highlights\b", re.I)
 
 
 def is_candidate(sentence: Sentence) -> bool:
@@ -155,8 +154,6 @@ def summarize_corpus(documents: list[list[Sentence]], vectors: list[np.ndarray],
                 + weights.support * support
                 + weights.position * _position_score(np.array(positions, dtype=float))
                 + weights.length * _length_score(words))
-    if weights.lexical:
-        salience = salience + weights.lexical * _topic_word_score(pool, docs)
     if weights.background:
         salience = salience - weights.background * _background_score(pool)
     groups = docs if len(set(doc_of)) > 1 else None
@@ -174,34 +171,6 @@ def _cross_source_support(matrix: np.ndarray, docs: np.ndarray) -> np.ndarray:
         best[:, j] = (matrix @ members.T).max(axis=1)
     own = docs[:, None] == sources[None, :]
     return np.where(own, 0.0, best).sum(axis=1) / (len(sources) - 1)
-
-
-_WORD = re.compile(r"[a-z][a-z'’-]+")
-_STOP = frozenset("""a about above after again against all also am an and any are as at be because been before
-being below between both but by can could did do does doing down during each few for from further had has have
-having he her here hers him his how i if in into is it its itself just me more most my no nor not now of off on
-once only or other our out over own same she should so some such than that the their them then there these they
-this those through to too under until up very was we were what when where which while who whom why will with
-would you your said says say told according one two new also like""".split())
-
-
-def _content_words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2]
-
-
-def _topic_word_score(pool: list[Sentence], docs: np.ndarray) -> np.ndarray:
-    """Mean, over a sentence's content words, of the share of sources that use the word."""
-    n_sources = len(set(docs.tolist()))
-    words_per_sentence = [set(_content_words(s.text)) for s in pool]
-    sources_using: dict[str, set[int]] = {}
-    for words, doc in zip(words_per_sentence, docs.tolist()):
-        for word in words:
-            sources_using.setdefault(word, set()).add(doc)
-    scores = np.zeros(len(pool))
-    for i, words in enumerate(words_per_sentence):
-        if words:
-            scores[i] = sum(len(sources_using[w]) - 1 for w in words) / (len(words) * max(1, n_sources - 1))
-    return scores
 
 
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")

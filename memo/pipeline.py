@@ -117,7 +117,7 @@ def build(
         to=clean.clean_field(to),
         from_=clean.clean_field(from_),
         date=clean.clean_field(date or "") or _memo_date(),
-        subject=clean.clean_field(subject or title or "") or _subject(articles, per_article, sentences),
+        subject=clean.clean_field(subject or title or "") or _subject(articles, per_article),
         bottom_line=tuple(_point(s) for s in bottom_line),
         key_points=tuple(points),
         source_summaries=tuple(summaries),
@@ -165,7 +165,7 @@ def _memo_date() -> str:
     return _date.today().isoformat()
 
 
-def _subject(articles: Sequence[Article], vectors: dict[str, np.ndarray], sentences: dict) -> str:
+def _subject(articles: Sequence[Article], vectors: dict[str, np.ndarray]) -> str:
     """The headline of the source closest to the corpus as a whole."""
     titled = [a for a in articles if a.title]
     if not titled:

@@ -74,3 +74,11 @@ def test_embedder_returning_the_wrong_shape_is_caught():
 
     with pytest.raises(ModelError, match="shape"):
         embed_unique(Broken(), ["a", "b"])
+
+
+@pytest.mark.slow
+def test_any_transformers_encoder_path_works_through_the_generic_backend():
+    from memo.embed import TransformersEmbedder
+
+    generic = TransformersEmbedder(bundled_minilm_path()).embed(TEXTS)
+    assert np.abs(generic - BertEmbedder(bundled_minilm_path()).embed(TEXTS)).max() < 1e-4

@@ -48,7 +48,7 @@ def source_entry(article: Article) -> str:
     return ", ".join(parts) + "."
 
 
-def attribution(memo: Memo, citation: Citation) -> str:
+def source_label(memo: Memo, citation: Citation) -> str:
     return memo.article(citation.article_id).label
 
 

@@ -38,7 +38,6 @@ class _Footnotes:
         self.next_id = max([0, *ids]) + 1
 
     def add(self, paragraph, text: str, url: str = "") -> None:
-        from docx.opc.constants import RELATIONSHIP_TYPE as RT
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
 
@@ -58,10 +57,7 @@ class _Footnotes:
         p.append(_run(" " + text))
         if url:
             p.append(_run(" "))
-            link = OxmlElement("w:hyperlink")
-            link.set(qn("r:id"), self.part.relate_to(url, RT.HYPERLINK, is_external=True))
-            link.append(_run(url, "Hyperlink"))
-            p.append(link)
+            p.append(_hyperlink(self.part, url))
         footnote.append(p)
         self.root.append(footnote)
         reference = _run("", "FootnoteReference")
@@ -90,15 +86,16 @@ def _run(text: str, style: str | None = None):
     return run
 
 
-def _hyperlink(document, paragraph, url: str) -> None:
+def _hyperlink(part, url: str):
+    """A <w:hyperlink> to ``url``, related from ``part`` (the body or the footnotes)."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), document.part.relate_to(url, RT.HYPERLINK, is_external=True))
+    link.set(qn("r:id"), part.relate_to(url, RT.HYPERLINK, is_external=True))
     link.append(_run(url, "Hyperlink"))
-    paragraph._p.append(link)
+    return link
 
 
 def render_docx(memo: Memo) -> bytes:
@@ -116,7 +113,7 @@ def render_docx(memo: Memo) -> bytes:
 
     def claim(paragraph, point: Point) -> None:
         paragraph.add_run(point.text)
-        paragraph.add_run(f" ({common.attribution(memo, point.citations[0])})").italic = True
+        paragraph.add_run(f" ({common.source_label(memo, point.citations[0])})").italic = True
         cite(paragraph, point)
 
     document.add_paragraph(memo.title.upper() if memo.title == "Memorandum" else memo.title, style="Title")
@@ -148,7 +145,7 @@ def render_docx(memo: Memo) -> bytes:
         paragraph = document.add_paragraph(common.source_entry(article), style="List Number")
         if article.url:
             paragraph.add_run(" ")
-            _hyperlink(document, paragraph, article.url)
+            paragraph._p.append(_hyperlink(document.part, article.url))
         note = document.add_paragraph(f"File: {article.source}. SHA-256: {article.sha256}", style="Source Note")
         note.paragraph_format.left_indent = paragraph.paragraph_format.left_indent
 

@@ -18,7 +18,7 @@ def render_markdown(memo: Memo) -> str:
         return "".join(marks)
 
     def claim(point: Point) -> str:
-        return f"{_escape(point.text)} ({_escape(common.attribution(memo, point.citations[0]))}){cite(point)}"
+        return f"{_escape(point.text)} ({_escape(common.source_label(memo, point.citations[0]))}){cite(point)}"
 
     lines = [f"# {_escape(memo.title)}", "",
              f"**TO:** {_escape(memo.to)}  ", f"**FROM:** {_escape(memo.from_)}  ",
