@@ -7,7 +7,7 @@ spans into the article's cleaned text, and are never re-derived at render time.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 
@@ -108,7 +108,6 @@ class Memo:
     source_summaries: tuple[SourceSummary, ...]
     articles: tuple[Article, ...]
     method: Method
-    corpus_summary: tuple[Point, ...] = field(default=())
 
     def article(self, article_id: str) -> Article:
         for article in self.articles:

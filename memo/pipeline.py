@@ -29,6 +29,7 @@ Progress = Callable[[str, int, int], None]
 # stops with an error instead of thrashing. Files are limited in ingest (MAX_FILE_BYTES).
 MAX_ARTICLE_CHARS = 2_000_000  # about 300,000 words
 MAX_ARTICLES = 10_000
+MAX_CORPUS_CHARS = 50_000_000  # about 500,000 sentences, well inside memory
 
 
 def build(
@@ -56,7 +57,10 @@ def build(
     report = progress or (lambda stage, done, total: None)
     if bottom_line_sentences < 1 or key_points < 0:
         raise MemoError("bottom_line_sentences must be >= 1 and key_points >= 0")
-    article_budget = Budget(sentences=article_sentences, words=article_words)
+    try:
+        article_budget = Budget(sentences=article_sentences, words=article_words)
+    except ValueError as exc:
+        raise MemoError(f"source summary length: {exc}") from None
     if out is not None:  # fail before the slow work, not after it
         check_destination(Path(out), format)
 
@@ -68,6 +72,7 @@ def build(
 
     notices: list[Notice] = []
     articles: list[Article] = []
+    corpus_chars = 0
     for i, document in enumerate(documents):
         article, found = clean.clean_document(document)
         notices.extend(found)
@@ -81,6 +86,10 @@ def build(
                              f"above the {MAX_ARTICLE_CHARS:,} limit; split it into smaller files")
         else:
             articles.append(article)
+            corpus_chars += len(article.text)
+            if corpus_chars > MAX_CORPUS_CHARS:
+                raise InputError(f"{document.source}: the corpus passes {MAX_CORPUS_CHARS:,} characters of text "
+                                 f"here; build separate memos from smaller sets")
         report("cleaning", i + 1, len(documents))
     articles, duplicates = clean.collapse_duplicates(articles)
     notices.extend(duplicates)

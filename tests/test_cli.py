@@ -39,6 +39,7 @@ def test_quiet_prints_nothing_and_format_overrides_the_suffix(small_corpus, tmp_
     (["{corpus}", "-o", "{tmp}/nope/brief.docx"], "nope/brief.docx: directory"),
     (["{corpus}", "-o", "{tmp}/brief.pdf"], "cannot tell the format"),
     (["{corpus}", "--embedder", "{tmp}/no-model"], "cannot load embedding model"),
+    (["{corpus}", "--sentences", "0"], "source summary length: summary length must be at least 1"),
 ])
 def test_errors_are_one_line_and_exit_one(small_corpus, tmp_path, args, message, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")

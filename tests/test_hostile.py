@@ -74,6 +74,14 @@ def test_article_text_over_the_character_limit_is_refused(monkeypatch):
         _build([PROSE])
 
 
+def test_a_corpus_over_the_total_size_limit_names_where_it_crossed(tmp_path, monkeypatch):
+    monkeypatch.setattr("memo.pipeline.MAX_CORPUS_CHARS", 400)
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.txt").write_text(PROSE.replace("water", f"water {name}"))
+    with pytest.raises(InputError, match=r"b.txt: the corpus passes 400 characters"):
+        _build(tmp_path)
+
+
 def test_three_hundred_small_articles(tmp_path):
     for i in range(300):
         (tmp_path / f"a{i:03}.txt").write_text(f"Report {i}: the council approved project {i} on Monday. "
