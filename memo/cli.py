@@ -68,6 +68,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _embedder_for(name: str):
+    """On Linux, load the model in a helper process from the start, overlapping start-up."""
+    if sys.platform.startswith("linux") and name.lower() != "hashing":
+        from .embed import PreloadedEmbedder
+
+        return PreloadedEmbedder(name)
+    return name
+
+
 def _version() -> str:
     from . import __version__
 
@@ -79,13 +88,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose and not args.quiet else logging.WARNING,
                         format="memo: %(message)s", stream=sys.stderr)
     bar = _ProgressBar(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
+    embedder = _embedder_for(args.embedder)
     try:
         from .pipeline import build
 
         memo = build(
             args.paths, out=args.output, format=args.format, title=args.title, subject=args.subject,
             to=args.to, from_=args.from_, date=args.date, key_points=args.key_points,
-            article_sentences=args.sentences, article_words=args.words, embedder=args.embedder, progress=bar,
+            article_sentences=args.sentences, article_words=args.words, embedder=embedder, progress=bar,
         )
     except MemoError as exc:
         bar.close()
@@ -99,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         bar.close()
         print(f"memo: internal error: {type(exc).__name__}: {exc} (please report it)", file=sys.stderr)
         return 1
+    finally:
+        if hasattr(embedder, "close"):
+            embedder.close()
     bar.close()
     if not args.quiet:
         points = len(memo.bottom_line) + len(memo.key_points)

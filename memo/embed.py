@@ -17,7 +17,7 @@ from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-from .errors import ModelError
+from .errors import MemoError, ModelError
 
 
 @runtime_checkable
@@ -233,6 +233,75 @@ def _is_bert(path: Path) -> bool:
         return json.loads((path / "config.json").read_text()).get("model_type") == "bert"
     except (OSError, ValueError):
         return False
+
+
+class PreloadedEmbedder:
+    """Runs a named embedder in a helper process forked at once, so that its imports
+    (torch alone takes seconds) and model load overlap the caller's own start-up,
+    reading and sentence splitting on another core. The command line uses it for its
+    embedder; texts go to the helper and vectors come back over a pipe."""
+
+    def __init__(self, name: str):
+        import multiprocessing
+
+        self.description = name  # replaced by the loaded model's own description
+        context = multiprocessing.get_context("fork")
+        self._connection, child_end = context.Pipe()
+        self._process = context.Process(target=_serve_embeddings, args=(name, child_end), daemon=True)
+        self._process.start()
+        child_end.close()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        try:
+            self._connection.send(list(texts))
+            status, payload, description = self._connection.recv()
+        except (EOFError, OSError):
+            raise ModelError("the embedding helper process stopped unexpectedly") from None
+        if status == "error":
+            raise ModelError(payload)
+        self.description = description
+        return payload
+
+    def close(self) -> None:
+        try:
+            self._connection.send(None)
+        except OSError:
+            pass
+        self._connection.close()
+        self._process.join(timeout=5)
+        if self._process.is_alive():  # still loading a model nobody needs any more
+            self._process.terminate()
+            self._process.join()
+
+
+def _serve_embeddings(name: str, connection) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and closes the pipe
+    failure = None
+    try:
+        embedder = get_embedder(name)
+        embedder.embed(["warm up: load the model before the first request"])
+    except MemoError as exc:
+        failure = str(exc)
+    except Exception as exc:  # reported to the parent as one line
+        failure = f"embedding model {name!r} failed to load: {type(exc).__name__}: {exc}"
+    while True:
+        try:
+            texts = connection.recv()
+        except (EOFError, OSError):
+            return
+        if texts is None:
+            return
+        if failure:
+            connection.send(("error", failure, name))
+            continue
+        try:
+            connection.send(("ok", embedder.embed(texts), describe(embedder)))
+        except MemoError as exc:
+            connection.send(("error", str(exc), name))
+        except Exception as exc:
+            connection.send(("error", f"embedding failed: {type(exc).__name__}: {exc}", name))
 
 
 def describe(embedder: Embedder) -> str:

@@ -82,3 +82,27 @@ def test_any_transformers_encoder_path_works_through_the_generic_backend():
 
     generic = TransformersEmbedder(bundled_minilm_path()).embed(TEXTS)
     assert np.abs(generic - BertEmbedder(bundled_minilm_path()).embed(TEXTS)).max() < 1e-4
+
+
+def test_preloaded_embedder_gives_the_same_vectors_from_a_helper_process():
+    from memo.embed import PreloadedEmbedder
+
+    helper = PreloadedEmbedder("hashing")
+    try:
+        assert np.array_equal(helper.embed(TEXTS), HashingEmbedder().embed(TEXTS))
+        assert helper.description.startswith("hashed bag of words")
+    finally:
+        helper.close()
+    assert not helper._process.is_alive()
+
+
+def test_preloaded_embedder_reports_a_model_that_cannot_load(tmp_path, monkeypatch):
+    from memo.embed import PreloadedEmbedder
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    helper = PreloadedEmbedder(str(tmp_path / "no-model"))
+    try:
+        with pytest.raises(ModelError, match="cannot load embedding model"):
+            helper.embed(["text"])
+    finally:
+        helper.close()
