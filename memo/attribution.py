@@ -46,7 +46,8 @@ _PATTERNS = [
 ]
 # Titles that the text glues to a name: "Secretary of State Antony Blinken", "President Putin".
 _NAME_TITLES = re.compile(r"^(?:(?:State|Secretary|President|Prime|Minister|Foreign|Deputy|General|Chancellor|"
-                          r"Senator|Dr\.?|Mr\.?|Ms\.?|Mrs\.?|Premier|Spokesperson|Ambassador|Vice)\s+)+")
+                          r"Senator|Governor|Mayor|Chairman|Chairwoman|Judge|Admiral|Dr\.?|Mr\.?|Ms\.?|Mrs\.?|"
+                          r"Premier|Spokesperson|Ambassador|Vice)\s+)+")
 _PRONOUN = re.compile(rf"\b(?:he|she|they)\s+(?:also |further |then |later )?(?:{_VERBS})\b", re.I)
 _NOT_SPEAKERS = {"he", "she", "they", "we", "i", "you", "it", "this", "that", "there", "which", "who", "reports", "the report", "the statement",
                  "the plan", "the document", "the proposal", "the visit", "the trip", "the move", "the data"}

@@ -1,4 +1,4 @@
-"""The data that flows through memo: Article -> Sentence -> Point -> Memo.
+"""The data that flows through memo: Article -> Sentence -> Point -> Group -> Memo.
 
 Everything is a frozen dataclass. Citations travel as article ids and character
 spans into the article's cleaned text, and are never re-derived at render time.
@@ -68,6 +68,24 @@ class Point:
     text: str
     citations: tuple[Citation, ...]
     score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Group:
+    """One point made by several sentences, possibly in several sources.
+
+    ``point.citations`` holds every supporting sentence; ``speakers[i]`` says who makes
+    the point in ``point.citations[i]`` (the outlet itself for its own narration).
+    ``independent`` counts distinct origins: sources repeating one wire story or quoting
+    one speaker count once. ``label`` is "consensus" (two or more independent sources)
+    or "single-source".
+    """
+
+    point: Point
+    speakers: tuple[str, ...]
+    sources: tuple[str, ...]
+    independent: int
+    label: str
 
 
 @dataclass(frozen=True)
