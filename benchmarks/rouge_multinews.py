@@ -23,7 +23,6 @@ import re
 import statistics
 import sys
 import time
-from operator import attrgetter
 from pathlib import Path
 
 from memo.clean import normalise, repair_mojibake, strip_boilerplate

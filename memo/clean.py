@@ -97,7 +97,7 @@ def repair_mojibake(text: str) -> tuple[str, int, str]:
         for codec, table in _TABLES.items():
             count = consumed = 0
 
-            def fix(match: re.Match) -> str:
+            def fix(match: re.Match, table: dict[str, int] = table) -> str:
                 nonlocal count, consumed
                 fixed, n, chars = _undo_misread(match.group(0), table)
                 count += n

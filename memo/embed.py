@@ -125,7 +125,6 @@ class BertEmbedder:
         self._tokenizer = tokenizer
 
     def _encode(self, ids, mask):
-        import torch
         import torch.nn.functional as F
 
         w, cfg = self._weights, self._config

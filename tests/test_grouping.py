@@ -1,4 +1,3 @@
-import numpy as np
 
 from memo.attribution import attribute
 from memo.extractive import is_candidate

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 import memo
-from memo.errors import InputError, OutputError
+from memo.errors import InputError
 from memo.ingest import MAX_FILE_BYTES
 
 PROSE = ("The regional council met on Tuesday to discuss the new water plan. Members voted to fund two new "
