@@ -46,7 +46,7 @@ class Weights:
     length: float = 0.6
     redundancy: float = 1.0  # MMR: weight of the similarity to what is already chosen
     coverage: float = 0.35  # bonus for a source not yet in the corpus summary
-    background: float = 0.0  # penalty for sentences dated only in years well before the corpus
+    background: float = 0.5  # penalty for sentences dated only in years well before the corpus
 
 
 # Photo captions and credits that survive inside running text on scraped pages.
