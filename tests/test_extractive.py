@@ -84,7 +84,7 @@ def test_background_weight_holds_back_sentences_dated_years_before_the_news():
             _doc("b", ["The trade treaty between the two leaders was renewed in Geneva this week in 2024.",
                        "The original trade treaty was signed by the two leaders in Geneva in 2015."])]
     plain = summarize_corpus([d[1] for d in docs], [d[2] for d in docs], Budget(sentences=2),
-                             Weights(coverage=0.0, position=0.0))
+                             Weights(coverage=0.0, position=0.0, background=0.0))
     held = summarize_corpus([d[1] for d in docs], [d[2] for d in docs], Budget(sentences=2),
                             Weights(coverage=0.0, position=0.0, background=5.0))
     assert any("2015" in s.text for s in plain)
