@@ -101,3 +101,13 @@ def test_two_builds_of_the_seeds_give_identical_bytes(seeds_dir, tmp_path, monke
     for fmt in ("docx", "md", "json"):
         assert (tmp_path / f"a.{fmt}").read_bytes() == (tmp_path / f"b.{fmt}").read_bytes()
     assert json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))["date"] == "2023-03-21"
+
+
+def test_repairs_and_removals_are_logged(small_corpus, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="memo"):
+        memo.build(small_corpus, embedder="hashing")
+    logged = [r.getMessage() for r in caplog.records if r.name == "memo"]
+    assert any(m.endswith("a.txt: dropped-line: caption or credit: Photo: Coastal Herald archive") for m in logged)
+    assert any("a.txt: dropped-line: byline: By Jane Roe" in m for m in logged)
