@@ -115,3 +115,34 @@ def group_points(articles: list[Article], sentences: list[list[Sentence]], vecto
     groups.sort(key=lambda g: (-g.independent, -len(g.sources), order[g.point.citations[0].article_id],
                                g.point.citations[0].start))
     return groups
+
+
+def cluster_statements(vectors: np.ndarray, threshold: float) -> list[int]:
+    """Cluster labels for a set of statements: complete-linkage agglomeration, merging the
+    closest pair of clusters while every cross pair stays at or above ``threshold``."""
+    n = len(vectors)
+    if n == 0:
+        return []
+    sims = vectors @ vectors.T
+    clusters: list[list[int]] = [[i] for i in range(n)]
+    # linkage[a][b]: the smallest similarity between members of clusters a and b
+    linkage = sims.copy()
+    np.fill_diagonal(linkage, -np.inf)
+    alive = list(range(n))
+    while len(alive) > 1:
+        sub = linkage[np.ix_(alive, alive)]
+        flat = int(np.argmax(sub))
+        i, j = divmod(flat, len(alive))
+        if sub[i, j] < threshold:
+            break
+        a, b = alive[i], alive[j]
+        clusters[a].extend(clusters[b])
+        linkage[a, :] = np.minimum(linkage[a, :], linkage[b, :])
+        linkage[:, a] = linkage[a, :]
+        linkage[a, a] = -np.inf
+        alive.remove(b)
+    labels = [0] * n
+    for label, root in enumerate(alive):
+        for member in clusters[root]:
+            labels[member] = label
+    return labels

@@ -1,3 +1,4 @@
+import numpy as np
 
 from memo.attribution import attribute
 from memo.extractive import is_candidate
@@ -54,3 +55,15 @@ def test_unrelated_sentences_stay_apart():
     groups = _groups({"a": "The river flooded three villages after days of heavy rain.",
                       "b": "The chess champion retained her title after a long final game."})
     assert all(len(g.sources) == 1 for g in groups)
+
+
+def test_complete_linkage_does_not_chain_through_a_middle_statement():
+    from memo.grouping import cluster_statements
+
+    angles = np.radians([0, 30, 60, 180, 185])  # 0~30 and 30~60 are close; 0 and 60 are not
+    vectors = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    labels = cluster_statements(vectors, threshold=np.cos(np.radians(35)))
+    assert labels[3] == labels[4] and labels[3] not in labels[:3]
+    assert len(set(labels[:3])) == 2  # a chain of three is not one cluster
+    assert cluster_statements(vectors, threshold=-1.0) == [0] * 5
+    assert cluster_statements(np.zeros((0, 2)), threshold=0.5) == []

@@ -1,0 +1,130 @@
+"""Paraphrase grouping on Perspectrum: do statements that make the same point end up together?
+
+For each claim, its perspectives come in gold clusters of equivalent statements. Two ways
+of clustering the same all-MiniLM-L6-v2 embeddings are compared in one run:
+  - baseline: connected components of pairs at or above a fixed cosine threshold,
+  - memo: complete-linkage agglomeration (memo.grouping.cluster_statements).
+Each method's threshold is chosen on the train claims; scores are on the dev claims:
+adjusted Rand index and B-cubed F1, averaged over claims.
+
+    .venv/bin/python benchmarks/perspectrum_grouping.py [--data ../shared/eval/perspectrum]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from math import comb
+from pathlib import Path
+
+import numpy as np
+
+from memo.embed import embed_unique, get_embedder
+from memo.grouping import cluster_statements
+
+DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "perspectrum"
+THRESHOLDS = [round(0.45 + 0.05 * k, 2) for k in range(10)]
+
+
+def load(data: Path):
+    claims = json.loads((data / "claims_train_dev.json").read_text(encoding="utf-8"))
+    texts = {p["pId"]: p["text"] for p in json.loads((data / "perspectives_train_dev.json").read_text("utf-8"))}
+    split = json.loads((data / "split_train_dev.json").read_text(encoding="utf-8"))
+    out = {"train": [], "dev": []}
+    for claim in claims:
+        pids, gold = [], []
+        for label, cluster in enumerate(claim["perspectives"]):
+            for pid in cluster["pids"]:
+                if pid in texts and pid not in pids:
+                    pids.append(pid)
+                    gold.append(label)
+        if len(pids) >= 2 and split.get(str(claim["cId"])) in out:
+            out[split[str(claim["cId"])]].append(([texts[p] for p in pids], gold))
+    return out
+
+
+def adjusted_rand(gold: list[int], pred: list[int]) -> float:
+    table: dict[tuple[int, int], int] = {}
+    for g, p in zip(gold, pred):
+        table[(g, p)] = table.get((g, p), 0) + 1
+    rows: dict[int, int] = {}
+    cols: dict[int, int] = {}
+    for (g, p), count in table.items():
+        rows[g] = rows.get(g, 0) + count
+        cols[p] = cols.get(p, 0) + count
+    index = sum(comb(c, 2) for c in table.values())
+    row_pairs, col_pairs = sum(comb(c, 2) for c in rows.values()), sum(comb(c, 2) for c in cols.values())
+    expected = row_pairs * col_pairs / max(1, comb(len(gold), 2))
+    maximum = (row_pairs + col_pairs) / 2
+    return 1.0 if maximum == expected else (index - expected) / (maximum - expected)
+
+
+def bcubed_f1(gold: list[int], pred: list[int]) -> float:
+    precision = recall = 0.0
+    for i in range(len(gold)):
+        same_pred = [j for j in range(len(gold)) if pred[j] == pred[i]]
+        same_gold = [j for j in range(len(gold)) if gold[j] == gold[i]]
+        both = sum(1 for j in same_pred if gold[j] == gold[i])
+        precision += both / len(same_pred)
+        recall += both / len(same_gold)
+    precision, recall = precision / len(gold), recall / len(gold)
+    return 2 * precision * recall / (precision + recall)
+
+
+def components(vectors: np.ndarray, threshold: float) -> list[int]:
+    n = len(vectors)
+    parent = list(range(n))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    sims = vectors @ vectors.T
+    for i in range(n):
+        for j in range(i + 1, n):
+            if sims[i, j] >= threshold:
+                parent[find(i)] = find(j)
+    return [find(i) for i in range(n)]
+
+
+def score(method, claims, vectors, threshold):
+    aris, bcubed = [], []
+    for (texts, gold), rows in zip(claims, vectors):
+        pred = method(rows, threshold)
+        aris.append(adjusted_rand(gold, pred))
+        bcubed.append(bcubed_f1(gold, pred))
+    return statistics.mean(aris), statistics.mean(bcubed)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    args = parser.parse_args(argv)
+    if not (args.data / "claims_train_dev.json").is_file():
+        print(f"benchmark data not found: {args.data}", file=sys.stderr)
+        return 2
+    data = load(args.data)
+    embedder = get_embedder()
+    vectors = {part: [embed_unique(embedder, texts) for texts, _ in claims] for part, claims in data.items()}
+    methods = {"baseline (fixed threshold)": components, "memo (complete linkage)": cluster_statements}
+    print(f"Perspectrum paraphrase grouping: {len(data['train'])} train claims (threshold chosen), "
+          f"{len(data['dev'])} dev claims (scored)")
+    print(f"{'method':<28} {'threshold':>9} {'ARI':>6} {'B3-F1':>6}")
+    results = {}
+    for name, method in methods.items():
+        best = max(THRESHOLDS, key=lambda t: score(method, data["train"], vectors["train"], t)[0])
+        results[name] = score(method, data["dev"], vectors["dev"], best)
+        print(f"{name:<28} {best:9.2f} {results[name][0]:6.3f} {results[name][1]:6.3f}")
+    ours, base = results["memo (complete linkage)"], results["baseline (fixed threshold)"]
+    beats = ours[0] > base[0] and ours[1] > base[1]
+    print(f"memo minus baseline: ARI {ours[0] - base[0]:+.3f}, B3-F1 {ours[1] - base[1]:+.3f}: "
+          f"{'better on both' if beats else 'not better on both'}")
+    return 0 if beats else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
