@@ -93,7 +93,7 @@ def components(vectors: np.ndarray, threshold: float) -> list[int]:
 
 def score(method, claims, vectors, threshold):
     aris, bcubed = [], []
-    for (texts, gold), rows in zip(claims, vectors):
+    for (_, gold), rows in zip(claims, vectors):
         pred = method(rows, threshold)
         aris.append(adjusted_rand(gold, pred))
         bcubed.append(bcubed_f1(gold, pred))
