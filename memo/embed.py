@@ -267,8 +267,10 @@ class PreloadedEmbedder:
         except OSError:
             pass
         self._connection.close()
-        self._process.join(timeout=5)
-        if self._process.is_alive():  # still loading a model nobody needs any more
+        # An idle helper exits at once on the message above; one still loading a model
+        # (the run failed early) is not waited for.
+        self._process.join(timeout=0.5)
+        if self._process.is_alive():
             self._process.terminate()
             self._process.join()
 
