@@ -68,7 +68,24 @@ class Attribution:
 
 
 def _has_quote(text: str) -> bool:
-    return bool(re.search(r"“[^”]{3,}”|\"[^\"]{3,}\"", text)) or text.startswith(("“", '"'))
+    # A quotation of four words or more; shorter quoted words are usually scare quotes
+    # ("no-limits", "balanced line") in the outlet's own narration.
+    spans = re.findall(r"“([^”]+)”|\"([^\"]+)\"", text)
+    return any(len((a or b).split()) >= 4 for a, b in spans) or _opens_with_quote(text)
+
+
+def _opens_with_quote(text: str) -> bool:
+    return text.startswith(("“", '"', "”"))  # some sites open with a closing mark
+
+
+# Names the text introduces with a title ("President Vladimir Putin", "Chinese leader Xi
+# Jinping"): later bare mentions ("Putin thanked ...") can then be resolved to them.
+_TITLED_NAME = re.compile(r"\b(?:President|Premier|Prime Minister|Minister|Secretary|Chancellor|leader|Leader|"
+                          r"spokesperson|spokesman|spokeswoman|Senator|Governor|General)\s+"
+                          r"(?P<name>[A-Z][\w’'-]+(?: [A-Z][\w’'-]+){1,2})")
+_NARRATED_SUBJECT = re.compile(r"^(?:(?:Meanwhile|But|And|Still|However|Later|Separately|Then),?\s+)?"
+                               r"(?P<who>[A-Z][\w’'-]+(?: [A-Z][\w’'-]+){0,2})\s+(?:has |had |also |then )?"
+                               r"[a-z]+(?:ed|s)\b")
 
 
 def _clean_role(role: str | None) -> str:
@@ -118,14 +135,21 @@ def attribute(article: Article, sentences: list[Sentence]) -> list[Attribution]:
     if current:
         groups.append(current)
     full_names: dict[str, str] = {}
+    for match in _TITLED_NAME.finditer(article.text):
+        _full_name(re.sub(r"[’']s$", "", match.group("name")), full_names)
     roles: dict[str, str] = {}
     last_person: str | None = None
+    last_quoted: tuple[str, str] | None = None  # speaker of the group just before, if quoted
     result: list[Attribution | None] = [None] * len(sentences)
     for group in groups:
         speaker_role = next((found[i] for i in group if found[i]), None)
+        first = sentences[group[0]].text
+        if speaker_role is None and last_quoted and _opens_with_quote(first):
+            speaker_role = last_quoted  # a new quoted paragraph continues the same speaker
         pronoun = any(_PRONOUN.search(sentences[i].text) for i in group)
         if speaker_role is None and pronoun and last_person:
             speaker_role = (last_person, roles.get(last_person, ""))
+        last_quoted = None
         for i in group:
             sentence = sentences[i]
             if sentence.is_heading or speaker_role is None:
@@ -137,8 +161,15 @@ def attribute(article: Article, sentences: list[Sentence]) -> list[Attribution]:
                 roles.setdefault(who, role)
             kind = QUOTE if any(_has_quote(sentences[j].text) for j in group) else REPORTED
             result[i] = Attribution(who, roles.get(who, role), kind)
+            if kind == QUOTE:
+                last_quoted = (who, roles.get(who, role))
         if speaker_role is not None and speaker_role[0][:1].isupper() and not speaker_role[0].startswith("The "):
             last_person = _full_name(speaker_role[0], full_names)
+        elif speaker_role is None:
+            # "Putin thanked China ..." makes Putin the "he" of the next sentence.
+            subject = _NARRATED_SUBJECT.match(first)
+            if subject and (subject.group("who") in full_names or subject.group("who") in full_names.values()):
+                last_person = _full_name(subject.group("who"), full_names)
     return [r for r in result if r is not None]
 
 
@@ -147,5 +178,7 @@ def _full_name(who: str, known: dict[str, str]) -> str:
     words = who.split()
     if len(words) >= 2 and words[0][:1].isupper():
         known.setdefault(words[-1], who)
+        if len(words) == 2 and words[1][:1].isupper() and words[0] not in ("The", "A", "An"):
+            known.setdefault(words[0], who)  # family name first: "Xi Jinping" -> "Xi"
         return who
     return known.get(who, who)

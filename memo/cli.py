@@ -63,6 +63,15 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--words", type=int, metavar="N", help="cap each source summary at about N words")
     build.add_argument("--embedder", default="minilm",
                        help="sentence embedder: minilm (default, offline), hashing, or a model path / hub name")
+    build.add_argument("--question", action="append", default=[], metavar="Q",
+                       help="a yes/no question the memo answers side by side, e.g. \"Is China a credible "
+                            "mediator in Ukraine?\" (repeatable)")
+    build.add_argument("--stance", default="embedding",
+                       help="stance backend: embedding (default, offline) or nli:MODEL (an NLI model path or hub name)")
+    build.add_argument("--consensus", type=int, default=8, metavar="N",
+                       help="consensus points at most (default: %(default)s)")
+    build.add_argument("--found-disagreements", type=int, default=3, metavar="N",
+                       help="contested points found without being asked, at most (default: %(default)s)")
     build.add_argument("-q", "--quiet", action="store_true", help="no progress or notes on stderr")
     build.add_argument("-v", "--verbose", action="store_true", help="log every repair and removal")
     return parser
@@ -96,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
             args.paths, out=args.output, format=args.format, title=args.title, subject=args.subject,
             to=args.to, from_=args.from_, date=args.date, key_points=args.key_points,
             article_sentences=args.sentences, article_words=args.words, embedder=embedder, progress=bar,
+            questions=args.question, stance=args.stance, consensus_points=args.consensus,
+            found_disagreements=args.found_disagreements,
         )
     except MemoError as exc:
         bar.close()
@@ -115,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     bar.close()
     if not args.quiet:
         points = len(memo.bottom_line) + len(memo.key_points)
-        print(f"memo: wrote {args.output} ({len(memo.articles)} sources, {points} cited points)", file=sys.stderr)
+        print(f"memo: wrote {args.output} ({len(memo.articles)} sources, {points} cited points, "
+              f"{len(memo.consensus)} consensus, {len(memo.disagreements)} disagreements)", file=sys.stderr)
     return 0
 
 

@@ -305,7 +305,26 @@ def _serve_embeddings(name: str, connection) -> None:
             connection.send(("error", f"embedding failed: {type(exc).__name__}: {exc}", name))
 
 
+class RememberingEmbedder:
+    """Wraps an embedder for one run: a text embedded once (a sentence for the summary,
+    then again as a statement weighed for stance) is not embedded twice."""
+
+    def __init__(self, inner: Embedder):
+        self.inner = inner
+        self.known: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.known]
+        if missing:
+            self.known.update(zip(missing, embed_unique(self.inner, missing)))
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.stack([self.known[t] for t in texts])
+
+
 def describe(embedder: Embedder) -> str:
+    if isinstance(embedder, RememberingEmbedder):
+        embedder = embedder.inner
     return getattr(embedder, "description", None) or type(embedder).__name__
 
 

@@ -1,5 +1,8 @@
 """The data that flows through memo: Article -> Sentence -> Point -> Group -> Memo.
 
+Statements (who says a sentence, and how) and disagreements (sides of a question) hang off
+the groups; the memo also carries who-said-what rows and an agreement matrix.
+
 Everything is a frozen dataclass. Citations travel as article ids and character
 spans into the article's cleaned text, and are never re-derived at render time.
 """
@@ -71,21 +74,100 @@ class Point:
 
 
 @dataclass(frozen=True)
-class Group:
-    """One point made by several sentences, possibly in several sources.
+class Statement:
+    """A sentence as somebody's statement: who makes it, in what capacity, how, and (where
+    it is weighed against a claim) which way it leans and how sure memo is of that.
 
-    ``point.citations`` holds every supporting sentence; ``speakers[i]`` says who makes
-    the point in ``point.citations[i]`` (the outlet itself for its own narration).
-    ``independent`` counts distinct origins: sources repeating one wire story or quoting
-    one speaker count once. ``label`` is "consensus" (two or more independent sources)
-    or "single-source".
+    ``speaker`` is a person or institution, or the outlet itself for its own narration;
+    ``kind`` is "quote", "reported" or "narration"; ``stance`` is "supports", "contests",
+    "unclear" or "" (not weighed); ``confidence`` is in [0, 1].
+    """
+
+    citation: Citation
+    speaker: str
+    role: str
+    kind: str
+    stance: str = ""
+    confidence: float = 0.0
+
+
+@dataclass(frozen=True)
+class Group:
+    """One point made by one or more sentences, possibly in several sources.
+
+    ``statements`` hold every supporting sentence (also in ``point.citations``);
+    ``contested_by`` the sentences that take the other side. ``independent`` counts
+    distinct origins: sources repeating one wire story or quoting one speaker count once.
+    ``label`` is "consensus" (two or more independent sources, nobody contesting),
+    "contested" or "single-source".
     """
 
     point: Point
-    speakers: tuple[str, ...]
+    statements: tuple[Statement, ...]
     sources: tuple[str, ...]
     independent: int
     label: str
+    contested_by: tuple[Statement, ...] = ()
+
+    @property
+    def speakers(self) -> tuple[str, ...]:
+        return tuple(s.speaker for s in self.statements)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a disagreement: its position in one line and the statements behind it."""
+
+    stance: str  # "supports" or "contests" the disagreement's claim
+    position: str
+    statements: tuple[Statement, ...]
+
+    @property
+    def speakers(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.speaker for s in self.statements))
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.citation.article_id for s in self.statements))
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A question the sources answer differently (or, as ``note`` says, only one way).
+
+    ``claim`` is the statement each side supports or contests; ``asked`` tells a user's
+    question from one memo found; ``unclear`` holds relevant statements whose stance memo
+    could not call with confidence.
+    """
+
+    question: str
+    claim: str
+    asked: bool
+    sides: tuple[Side, ...]
+    unclear: tuple[Statement, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Position:
+    """A row of "who said what": a speaker's position, in their own (cited) words."""
+
+    speaker: str
+    role: str
+    outlet: str
+    position: str
+    statement: Statement
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    """A row of the source-by-point agreement matrix: for each article of the memo, in
+    order, "supports", "contests" or "silent", and the sentence that shows it."""
+
+    point: Point
+    label: str
+    cells: tuple[str, ...]
+    evidence: tuple[Citation | None, ...]
 
 
 @dataclass(frozen=True)
@@ -126,12 +208,28 @@ class Memo:
     source_summaries: tuple[SourceSummary, ...]
     articles: tuple[Article, ...]
     method: Method
+    consensus: tuple[Group, ...] = ()
+    disagreements: tuple[Disagreement, ...] = ()
+    who_said_what: tuple[Position, ...] = ()
+    agreement: tuple[AgreementRow, ...] = ()
 
     def article(self, article_id: str) -> Article:
         for article in self.articles:
             if article.id == article_id:
                 return article
         raise KeyError(article_id)
+
+    def citations(self) -> list[Citation]:
+        """Every citation the memo makes, in reading order (one footnote each)."""
+        out = [c for p in (*self.bottom_line, *self.key_points) for c in p.citations]
+        out += [s.citation for g in self.consensus for s in g.statements]
+        for disagreement in self.disagreements:
+            out += [s.citation for side in disagreement.sides for s in side.statements]
+            out += [s.citation for s in disagreement.unclear]
+        out += [row.statement.citation for row in self.who_said_what]
+        out += [c for row in self.agreement for c in row.evidence if c is not None]
+        out += [c for summary in self.source_summaries for p in summary.points for c in p.citations]
+        return out
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -14,12 +14,16 @@ from typing import Callable, Sequence
 import numpy as np
 
 from . import clean, ingest
-from .embed import Embedder, describe, embed_unique, get_embedder
+from .embed import Embedder, RememberingEmbedder, describe, embed_unique, get_embedder
 from .errors import InputError, MemoError
+from .attribution import attribute
+from .disagreement import agreement_matrix, answer, from_group, who_said_what
 from .extractive import Budget, Weights, is_candidate, summarize_article, summarize_corpus
+from .grouping import Pool, group_points, weigh_groups
 from .model import Article, Citation, Memo, Method, Notice, Point, Sentence, SourceSummary
 from .render import check_destination
 from .segment import split_sentences
+from .stance import StanceBackend, describe_stance, get_stance
 
 log = logging.getLogger("memo")
 
@@ -47,16 +51,29 @@ def build(
     key_points: int = 6,
     article_sentences: int | None = 3,
     article_words: int | None = None,
+    questions: Sequence[str] = (),
+    stance: str | StanceBackend | None = None,
+    consensus_points: int = 8,
+    found_disagreements: int = 3,
     progress: Progress | None = None,
 ) -> Memo:
     """Build a briefing memo from news articles, and save it to ``out`` if given.
 
     ``sources``: a directory, glob, file path, article text, dict with ``text`` (and
     optional title/outlet/author/date/url), or a list of any of these.
+    ``questions``: yes/no questions the memo answers side by side ("Is China a credible
+    mediator in Ukraine?"); contested points are also found without being asked.
+    ``stance``: "embedding" (offline default), "nli:MODEL" or an object with ``stance()``.
     """
     report = progress or (lambda stage, done, total: None)
-    if bottom_line_sentences < 1 or key_points < 0:
-        raise MemoError("bottom_line_sentences must be >= 1 and key_points >= 0")
+    if bottom_line_sentences < 1 or key_points < 0 or consensus_points < 0 or found_disagreements < 0:
+        raise MemoError("bottom_line_sentences must be >= 1; key_points, consensus_points and "
+                        "found_disagreements >= 0")
+    if isinstance(questions, str):
+        questions = [questions]
+    questions = [clean.clean_field(q) if isinstance(q, str) else q for q in questions]
+    if any(not isinstance(q, str) or not q for q in questions):
+        raise MemoError("questions must be non-empty strings")
     try:
         article_budget = Budget(sentences=article_sentences, words=article_words)
     except ValueError as exc:
@@ -102,7 +119,7 @@ def build(
     for notice in notices:
         log.info("%s: %s: %s", notice.source, notice.kind, notice.detail)
 
-    model = get_embedder(embedder)
+    model = RememberingEmbedder(get_embedder(embedder))
     per_article = _embed_candidates(model, [sentences[a.id] for a in articles], report)
     per_article = dict(zip((a.id for a in articles), per_article))
 
@@ -121,6 +138,27 @@ def build(
     report("summarising", len(articles) + 1, len(articles) + 1)
 
     points = [_point(s) for s in ranked]
+
+    report("comparing sources", 0, 1)
+    stance_backend = get_stance(stance, model)
+    documents_ = [sentences[a.id] for a in articles]
+    vectors_ = [per_article[a.id] for a in articles]
+    attributions = [attribute(a, sentences[a.id]) for a in articles]
+    candidates = [[i for i, s in enumerate(doc) if is_candidate(s)] for doc in documents_]
+    pool = Pool.build(documents_, vectors_, attributions, candidates)
+    groups = group_points(articles, documents_, vectors_, attributions, candidates)
+    shown = [g for g in groups if len(g.sources) > 1][:max(consensus_points, found_disagreements) * 2]
+    groups = weigh_groups(shown, pool, stance_backend, limit=len(shown))
+    consensus = [g for g in groups if g.label == "consensus"][:consensus_points]
+    contested = [g for g in groups if g.label == "contested"][:found_disagreements]
+    disagreements = [answer(q, pool, stance_backend, model) for q in questions]
+    disagreements += [from_group(g) for g in contested]
+    outlets = {a.id: a.label for a in articles}
+    centre = np.mean([per_article[a.id][candidates[n]].mean(axis=0) for n, a in enumerate(articles)
+                      if candidates[n]], axis=0) if any(candidates) else np.zeros(pool.vectors.shape[1])
+    positions = who_said_what(pool, disagreements, outlets, centre)
+    matrix = agreement_matrix(consensus + contested, [a.id for a in articles])
+    report("comparing sources", 1, 1)
     memo = Memo(
         title=clean.clean_field(title or "") or "Memorandum",
         to=clean.clean_field(to),
@@ -131,7 +169,12 @@ def build(
         key_points=tuple(points),
         source_summaries=tuple(summaries),
         articles=tuple(articles),
-        method=Method(steps=_steps(documents, articles, model), versions=_versions(), notices=tuple(notices)),
+        method=Method(steps=_steps(documents, articles, model, stance_backend), versions=_versions(),
+                      notices=tuple(notices)),
+        consensus=tuple(consensus),
+        disagreements=tuple(disagreements),
+        who_said_what=tuple(positions),
+        agreement=tuple(matrix),
     )
     if out is not None:
         report("writing", 0, 1)
@@ -188,7 +231,7 @@ def _subject(articles: Sequence[Article], vectors: dict[str, np.ndarray]) -> str
     return max(titled, key=closeness).title
 
 
-def _steps(documents, articles: Sequence[Article], model) -> tuple[str, ...]:
+def _steps(documents, articles: Sequence[Article], model, stance_backend) -> tuple[str, ...]:
     return (
         f"Read {len(documents)} document(s); {len(articles)} article(s) after removing duplicates and empty ones.",
         "Cleaned each text: encoding detection, mojibake repair, whitespace normalisation, boilerplate lines "
@@ -199,6 +242,11 @@ def _steps(documents, articles: Sequence[Article], model) -> tuple[str, ...]:
         "Selected sentences extractively: centrality over sentence embeddings, cross-source support, lead "
         "position and length, with maximal-marginal-relevance redundancy control; the corpus summary covers "
         "every source before repeating one. Every point is a verbatim sentence from its cited source.",
+        "Attributed each sentence to a speaker (quote, reported statement or the outlet's own narration). Grouped "
+        "sentences from different sources that make the same point (mutual closest match, complete linkage); "
+        "sources repeating one wire text or quoting one speaker count as one origin.",
+        f"Weighed stance with {describe_stance(stance_backend)}; a point is contested when a statement on the "
+        "same matter contests it, consensus when two or more independent origins make it and nobody contests it.",
     )
 
 

@@ -26,8 +26,20 @@ def _footnotes(data: bytes) -> list[str]:
 
 
 def _all_citations(brief: memo.Memo):
-    points = [*brief.bottom_line, *brief.key_points] + [p for s in brief.source_summaries for p in s.points]
-    return [c for p in points for c in p.citations]
+    return brief.citations()
+
+
+def _json_citations(data: dict) -> list[dict]:
+    """The citations of a memo's JSON export, in reading order, read from the JSON alone."""
+    out = [c for section in ("bottom_line", "key_points") for p in data[section] for c in p["citations"]]
+    out += [s["citation"] for g in data["consensus"] for s in g["statements"]]
+    for disagreement in data["disagreements"]:
+        out += [s["citation"] for side in disagreement["sides"] for s in side["statements"]]
+        out += [s["citation"] for s in disagreement["unclear"]]
+    out += [row["statement"]["citation"] for row in data["who_said_what"]]
+    out += [c for row in data["agreement"] for c in row["evidence"] if c is not None]
+    out += [c for s in data["source_summaries"] for p in s["points"] for c in p["citations"]]
+    return out
 
 
 def test_docx_has_real_footnotes_one_per_citation_quoting_the_source(seed_memo, tmp_path):
@@ -48,7 +60,8 @@ def test_docx_has_real_footnotes_one_per_citation_quoting_the_source(seed_memo, 
         assert (article.outlet or "Outlet unknown") in note
     document = docx.Document(io.BytesIO(data))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading 1")]
-    assert headings == ["Bottom Line Up Front", "Key Points", "Summaries by Source", "Sources", "Method"]
+    assert headings == ["Bottom Line Up Front", "Key Points", "Consensus", "Disagreements", "Who Said What",
+                        "Agreement by Source", "Summaries by Source", "Sources", "Method"]
     assert [p.text.split("\t")[0] for p in document.paragraphs[1:5]] == ["TO:", "FROM:", "DATE:", "SUBJECT:"]
     assert "Footnote Text" in [s.name for s in document.styles]
 
@@ -60,8 +73,7 @@ def test_markdown_and_json_carry_the_same_points_and_citations_as_the_docx(seed_
     assert md_notes == docx_notes
     data = json.loads(seed_memo.save(tmp_path / "b.json").read_text(encoding="utf-8"))
     assert [p["text"] for p in data["key_points"]] == [p.text for p in seed_memo.key_points]
-    json_citations = [c for section in ("bottom_line", "key_points") for p in data[section] for c in p["citations"]]
-    json_citations += [c for s in data["source_summaries"] for p in s["points"] for c in p["citations"]]
+    json_citations = _json_citations(data)
     assert [(c["article_id"], c["start"], c["end"], c["quote"]) for c in json_citations] == [
         (c.article_id, c.start, c.end, c.quote) for c in _all_citations(seed_memo)]
     texts = {a["id"]: a["text"] for a in data["articles"]}

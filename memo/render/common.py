@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from ..model import Article, Citation, Memo
+from ..model import Article, Citation, Disagreement, Memo, Side, Statement
 
 SECTION_BOTTOM_LINE = "Bottom Line Up Front"
 SECTION_KEY_POINTS = "Key Points"
+SECTION_CONSENSUS = "Consensus"
+SECTION_DISAGREEMENTS = "Disagreements"
+SECTION_WHO = "Who Said What"
+SECTION_MATRIX = "Agreement by Source"
+WHO_COLUMNS = ("Speaker", "Role", "Outlet", "Position", "Source")
+CELL_TEXT = {"supports": "supports", "contests": "contests", "silent": "—"}
+CELL_SHADE = {"supports": "C6EFCE", "contests": "FFC7CE", "silent": "F2F2F2"}  # green, red, grey
+SIDE_HEADINGS = {"supports": "Supporting", "contests": "Contesting"}
 SECTION_SOURCES_SUMMARY = "Summaries by Source"
 SECTION_SOURCES = "Sources"
 SECTION_METHOD = "Method"
@@ -61,3 +69,40 @@ def notices_by_kind(memo: Memo) -> list[tuple[str, list[str]]]:
 
 def _short(source: str) -> str:
     return source.rsplit("/", 1)[-1]
+
+
+def speaker_line(memo: Memo, item: Statement) -> str:
+    """ "Andrew Small (a senior fellow at ...), VICE World News" or just the outlet."""
+    outlet = memo.article(item.citation.article_id).label
+    if item.kind == "narration":
+        return outlet
+    role = f" ({item.role})" if item.role else ""
+    return f"{item.speaker}{role}, {outlet}"
+
+
+def stance_tag(item: Statement) -> str:
+    return f"{item.stance}, confidence {item.confidence:.2f}" if item.stance else ""
+
+
+def side_heading(side: Side) -> str:
+    return f"{SIDE_HEADINGS[side.stance]}: {side.position}"
+
+
+def disagreement_intro(disagreement: Disagreement) -> str:
+    origin = "Asked" if disagreement.asked else "Found in the sources"
+    return f"{origin}. Claim weighed: {disagreement.claim}"
+
+
+def consensus_line(memo: Memo, group) -> str:
+    outlets = ", ".join(dict.fromkeys(memo.article(a).label for a in group.sources))
+    return f"{group.independent} independent origin(s) across {len(group.sources)} sources: {outlets}"
+
+
+def matrix_point(text: str, words: int = 16) -> str:
+    parts = text.split()
+    return text if len(parts) <= words else " ".join(parts[:words]) + " …"
+
+
+def quoted(text: str) -> str:
+    """The sentence in quotation marks, unless it already opens with one."""
+    return text if text[:1] in "“\"”‘'" else f"“{text}”"

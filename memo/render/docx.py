@@ -11,7 +11,7 @@ import io
 from datetime import datetime, timezone
 from importlib import resources
 
-from ..model import Memo, Point
+from ..model import Citation, Memo, Point, Statement
 from . import common
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -130,6 +130,8 @@ def render_docx(memo: Memo) -> bytes:
     for point in memo.key_points:
         claim(document.add_paragraph(style="List Bullet"), point)
 
+    _comparison(document, memo, notes)
+
     document.add_heading(common.SECTION_SOURCES_SUMMARY, level=1)
     for summary in memo.source_summaries:
         document.add_heading(common.source_heading(memo.article(summary.article_id)), level=2)
@@ -171,6 +173,114 @@ def render_docx(memo: Memo) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return _fixed_timestamps(buffer.getvalue(), stamp)
+
+
+def _comparison(document, memo: Memo, notes: _Footnotes) -> None:
+    """Consensus, disagreements, who said what and the shaded agreement matrix."""
+
+    def cite(paragraph, citation: Citation) -> None:
+        text, url = common.footnote_parts(memo.article(citation.article_id), citation)
+        notes.add(paragraph, text, url)
+
+    def said(paragraph, item: Statement, tagged: bool = True) -> None:
+        paragraph.add_run(common.speaker_line(memo, item) + ": ").bold = True
+        paragraph.add_run(common.quoted(item.citation.quote))
+        cite(paragraph, item.citation)
+        if tagged and item.stance:
+            paragraph.add_run(f" ({common.stance_tag(item)})").italic = True
+
+    def empty(text: str) -> None:
+        document.add_paragraph().add_run(text).italic = True
+
+    document.add_heading(common.SECTION_CONSENSUS, level=1)
+    if not memo.consensus:
+        empty("No point is made by two or more independent sources without being contested.")
+    for group in memo.consensus:
+        paragraph = document.add_paragraph(style="List Bullet")
+        paragraph.add_run(group.point.text).bold = True
+        paragraph.add_run(f" ({common.consensus_line(memo, group)})").italic = True
+        for item in group.statements:
+            said(document.add_paragraph(style="List Bullet 2"), item, tagged=False)
+
+    document.add_heading(common.SECTION_DISAGREEMENTS, level=1)
+    if not memo.disagreements:
+        empty("No contested point was found, and no question was asked.")
+    for disagreement in memo.disagreements:
+        document.add_heading(disagreement.question, level=2)
+        empty(common.disagreement_intro(disagreement))
+        for side in disagreement.sides:
+            document.add_paragraph().add_run(common.side_heading(side)).bold = True
+            if not side.statements:
+                document.add_paragraph(style="List Bullet").add_run("No statement on this side.").italic = True
+            for item in side.statements:
+                said(document.add_paragraph(style="List Bullet"), item)
+        if disagreement.unclear:
+            document.add_paragraph().add_run("Unclear (stance not called with confidence)").bold = True
+            for item in disagreement.unclear:
+                said(document.add_paragraph(style="List Bullet"), item)
+        if disagreement.note:
+            empty(disagreement.note)
+
+    document.add_heading(common.SECTION_WHO, level=1)
+    if not memo.who_said_what:
+        empty("No named speaker is quoted or reported.")
+    else:
+        table = _table(document, common.WHO_COLUMNS, len(memo.who_said_what), widths=(1.1, 1.4, 1.0, 2.3, 0.6))
+        for row, position in zip(table.rows[1:], memo.who_said_what):
+            for cell, text in zip(row.cells, (position.speaker, position.role, position.outlet, position.position)):
+                cell.text = text
+            cite(row.cells[4].paragraphs[0], position.statement.citation)
+
+    document.add_heading(common.SECTION_MATRIX, level=1)
+    if not memo.agreement:
+        empty("No point is shared or contested across sources.")
+    else:
+        document.add_paragraph("Green: the source supports the point; red: it carries a statement contesting it; "
+                               "grey: it says nothing on it.", style="Source Note")
+        share = 4.3 / max(1, len(memo.articles))
+        table = _table(document, ["Point"] + [a.label for a in memo.articles], len(memo.agreement),
+                       widths=(2.1,) + (share,) * len(memo.articles))
+        for row, line in zip(table.rows[1:], memo.agreement):
+            row.cells[0].text = f"{common.matrix_point(line.point.text)} ({line.label})"
+            for cell, state, evidence in zip(row.cells[1:], line.cells, line.evidence):
+                cell.text = common.CELL_TEXT[state]
+                _shade(cell, common.CELL_SHADE[state])
+                if evidence is not None:
+                    cite(cell.paragraphs[0], evidence)
+
+
+def _table(document, headings, rows: int, widths: tuple[float, ...]):
+    from docx.shared import Inches
+
+    table = document.add_table(rows=rows + 1, cols=len(headings))
+    table.style = document.styles["Table Grid"]
+    table.autofit = False
+    for column, width in zip(table.columns, widths):  # inches; Word reads the cell widths
+        for cell in column.cells:
+            cell.width = Inches(width)
+    for cell, heading in zip(table.rows[0].cells, headings):
+        cell.text = ""
+        cell.paragraphs[0].add_run(heading).bold = True
+    _repeat_header(table.rows[0])
+    return table
+
+
+def _repeat_header(row) -> None:
+    from docx.oxml import OxmlElement
+
+    header = OxmlElement("w:tblHeader")  # the heading row repeats on every page
+    row._tr.get_or_add_trPr().append(header)
+
+
+def _shade(cell, fill: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shading)
 
 
 def _fixed_timestamps(package: bytes, stamp: datetime) -> bytes:

@@ -1,0 +1,187 @@
+"""Stage 8: disagreements. For each question (a user's, or a contested point memo found),
+the statements on each side, who makes them and where, and what stays unclear; then who
+said what, and the source-by-point agreement matrix.
+
+A yes/no question becomes the claim both sides argue about ("Is China a credible
+mediator?" -> "China is a credible mediator"); the statements most related to it are
+weighed by the stance backend; statements whose stance it cannot call with confidence are
+kept apart as unclear instead of being forced into a side.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .embed import Embedder, embed_unique
+from .grouping import Pool
+from .attribution import NARRATION
+from .model import AgreementRow, Disagreement, Group, Position, Side, Statement
+from .stance import CONTESTS, SUPPORTS, UNCLEAR, StanceBackend, negate
+
+RELATED = 0.4  # cosine between a statement and the question's claim to weigh it at all
+MAX_STATEMENTS = 30  # most related statements weighed per question
+MAX_UNCLEAR = 5  # unclear statements listed per question
+MAX_PER_SIDE = 8  # statements listed per side, most confident first
+
+_AUXILIARIES = ("is", "are", "was", "were", "will", "would", "can", "could", "should", "shall", "must",
+                "may", "might", "does", "do", "did", "has", "have", "had")
+_DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "our", "any"}
+# Words after which a subject noun phrase cannot go on ("China a credible ...", "the war likely to ...")
+_PREDICATE_START = {"a", "an", "the", "to", "in", "on", "at", "for", "with", "by", "from", "of", "not", "now",
+                    "still", "really", "truly", "likely", "unlikely", "able", "ready", "going", "about", "more",
+                    "less", "any", "being", "been", "willing", "serious", "right", "wrong", "too", "so", "as"}
+
+
+def question_claim(question: str) -> str:
+    """The statement a yes/no question asks about, or the question itself as a statement.
+
+    "Is China a credible mediator in Ukraine?" -> "China is a credible mediator in Ukraine."
+    "Will the EU impose sanctions?" -> "The EU will impose sanctions."
+    """
+    text = " ".join(question.split()).rstrip("?").strip()
+    words = text.split(" ")
+    if not is_yes_no(text):
+        return text.rstrip(".") + "."
+    aux, rest = words[0].lower(), words[1:]
+    end = _subject_end(rest)
+    subject = " ".join(rest[:end])
+    subject = subject[0].upper() + subject[1:]
+    return f"{subject} {aux} {' '.join(rest[end:])}.".replace("  ", " ")
+
+
+def is_yes_no(question: str) -> bool:
+    words = question.split()
+    return len(words) >= 3 and words[0].lower() in _AUXILIARIES
+
+
+def _subject_end(words: list[str]) -> int:
+    """How many of ``words`` form the subject: a determiner and its noun ("the war",
+    "the European Union"), or a run of names ("China", "Russia and China")."""
+    i = 1
+    if words[0].lower() in _DETERMINERS:
+        while i < len(words) - 1 and words[i].lower() not in _PREDICATE_START and (i == 1 or words[i][:1].isupper()):
+            i += 1
+        return i
+    while i < len(words) - 1 and (words[i][:1].isupper() or
+                                  (words[i] == "and" and i + 1 < len(words) - 1 and words[i + 1][:1].isupper())):
+        i += 1
+    return i
+
+
+def answer(question: str, pool: Pool, stance: StanceBackend, embedder: Embedder, *,
+           claim: str | None = None, asked: bool = True) -> Disagreement:
+    """The sides the corpus takes on ``question``."""
+    yes_no = claim is not None or is_yes_no(question)
+    claim = claim or question_claim(question)
+    if not pool.statements:
+        return Disagreement(question, claim, asked, _sides(claim, [], []), (), "The sources say nothing on this.")
+    anchor = embed_unique(embedder, [claim])[0]
+    sims = pool.vectors @ anchor
+    order = [int(k) for k in np.argsort(-sims, kind="stable") if sims[k] >= RELATED][:MAX_STATEMENTS]
+    related = [pool.statements[k] for k in order]
+    if not yes_no:  # "Who ...?", "What ...?": nothing to support or contest
+        listed = tuple(Statement(s.citation, s.speaker, s.role, s.kind, UNCLEAR, 0.0) for s in related[:MAX_UNCLEAR])
+        return Disagreement(question, claim, asked, (), listed,
+                            "Not a yes/no question, so no sides: the most related statements are listed.")
+    calls = stance.stance(claim, [s.citation.quote for s in related])
+    weighed = [Statement(s.citation, s.speaker, s.role, s.kind, c.label, c.confidence)
+               for s, c in zip(related, calls)]
+    supports = [s for s in weighed if s.stance == SUPPORTS]
+    contests = [s for s in weighed if s.stance == CONTESTS]
+    unclear = [s for s in weighed if s.stance == UNCLEAR][:MAX_UNCLEAR]
+    return Disagreement(question, claim, asked, _sides(claim, supports, contests, asked=True), tuple(unclear),
+                        _note(related, supports, contests))
+
+
+def from_group(group: Group) -> Disagreement:
+    """A contested group as a disagreement memo found on its own."""
+    claim = group.point.text
+    supports = list(group.statements)
+    contests = list(group.contested_by)
+    return Disagreement(f"Contested: {_shorten(claim)}", claim, False,
+                        _sides(claim, supports, contests, asked=False), (), _note(supports + contests, supports, contests))
+
+
+def _sides(claim: str, supports: list[Statement], contests: list[Statement], *, asked: bool) -> tuple[Side, Side]:
+    def strongest_first(items: list[Statement]) -> tuple[Statement, ...]:
+        return tuple(sorted(items, key=lambda s: -s.confidence)[:MAX_PER_SIDE])
+
+    body = claim.rstrip(".")
+    if asked:  # a short claim from the user's question: say it both ways
+        positions = (f"Yes: {body}.", f"No: {negate(body)}.")
+    else:  # a sentence from a source: negating it mechanically would read badly
+        positions = (f"Holds: “{_shorten(body)}”", f"Disputes: “{_shorten(body)}”")
+    return (Side(SUPPORTS, positions[0], strongest_first(supports)),
+            Side(CONTESTS, positions[1], strongest_first(contests)))
+
+
+def _shorten(text: str, words: int = 18) -> str:
+    parts = text.split()
+    return text if len(parts) <= words else " ".join(parts[:words]).rstrip(",;:") + " …"
+
+
+def _note(related: list[Statement], supports: list[Statement], contests: list[Statement]) -> str:
+    if not related:
+        return "The sources say nothing closely related to this."
+    if supports and contests:
+        return ""
+    if supports or contests:
+        side = "supporting" if supports else "contesting"
+        return (f"Only the {side} side appears in the sources; no statement on the other side could be "
+                "identified with confidence.")
+    return "Related statements were found, but none takes a side with enough confidence to be placed."
+
+
+
+MAX_POSITIONS = 20  # rows of "who said what"
+
+
+def who_said_what(pool: Pool, disagreements: list[Disagreement], outlets: dict[str, str],
+                  centre: np.ndarray) -> list[Position]:
+    """One row per named speaker in each article: their side in a disagreement if they
+    take one, else their statement most central to the corpus; in reading order."""
+    sided: dict[tuple[str, str], tuple[Statement, str]] = {}
+    for disagreement in disagreements:
+        for side in disagreement.sides:
+            for item in side.statements:
+                key = (item.citation.article_id, item.speaker.lower())
+                if item.kind != NARRATION and key not in sided:
+                    sided[key] = (item, side.position)
+    best: dict[tuple[str, str], tuple[float, Statement]] = {}
+    for n, item in enumerate(pool.statements):
+        if item.kind == NARRATION:
+            continue
+        key = (item.citation.article_id, item.speaker.lower())
+        score = float(pool.vectors[n] @ centre)
+        if key not in best or score > best[key][0]:
+            best[key] = (score, item)
+    keys = sorted(best, key=lambda k: (k not in sided, -best[k][0]))[:MAX_POSITIONS]
+    rows = []
+    for key in keys:
+        item, position = sided.get(key, (best[key][1], ""))
+        rows.append(Position(item.speaker, item.role, outlets.get(item.citation.article_id, ""),
+                             position or item.citation.quote, item))
+    order = {a: n for n, a in enumerate(outlets)}
+    rows.sort(key=lambda r: (order.get(r.statement.citation.article_id, 0), r.statement.citation.start))
+    return rows
+
+
+def agreement_matrix(groups: list[Group], article_ids: list[str]) -> list[AgreementRow]:
+    """For each group shown, each source's part: supports, contests or silent."""
+    rows = []
+    for group in groups:
+        cells, evidence = [], []
+        for article_id in article_ids:
+            against = [s.citation for s in group.contested_by if s.citation.article_id == article_id]
+            behind = [s.citation for s in group.statements if s.citation.article_id == article_id]
+            if against:
+                cells.append(CONTESTS)
+                evidence.append(against[0])
+            elif behind:
+                cells.append(SUPPORTS)
+                evidence.append(behind[0])
+            else:
+                cells.append("silent")
+                evidence.append(None)
+        rows.append(AgreementRow(group.point, group.label, tuple(cells), tuple(evidence)))
+    return rows
