@@ -25,7 +25,11 @@ _NAME_WORD = r"(?:[A-Z][\w’'.-]*|de|van|von|al|bin)"
 _NAME = rf"(?:[Tt]he )?[A-Z][\w’'.-]*(?: {_NAME_WORD}){{0,4}}"
 _GROUP = (r"(?:(?:[A-Z][\w.’'-]*|senior|some|many|other|western|European|American|Chinese|Russian|Ukrainian) )?"
           r"(?:officials|experts|analysts|diplomats|observers|scholars|specialists|leaders|critics|sources)")
-_WHO = rf"(?P<who>{_GROUP}|{_NAME})"
+# "the minister", "a senior official", "the company's spokesperson": a role standing for the speaker
+_ROLE_WHO = (r"(?:[Tt]he|[Aa]n?) (?:[\w’'-]+ ){0,2}(?:minister|spokesperson|spokesman|spokeswoman|official|"
+             r"president|governor|mayor|ambassador|envoy|analyst|expert|engineer|economist|diplomat|adviser|"
+             r"advisor|researcher|professor|lawmaker|senator|general|commander|prosecutor|judge|police)")
+_WHO = rf"(?P<who>{_GROUP}|{_ROLE_WHO}|{_NAME})"
 _ROLE = r"(?P<role>(?:a|an|the|who|former|senior|chief|[A-Z][\w.]*)\b[^,;:“”\"]{2,200}?)"
 
 _SAID = _VERBS.replace("told|tells|", "")  # "told X": X is the audience, not the speaker
@@ -168,8 +172,9 @@ def attribute(article: Article, sentences: list[Sentence]) -> list[Attribution]:
         elif speaker_role is None:
             # "Putin thanked China ..." makes Putin the "he" of the next sentence.
             subject = _NARRATED_SUBJECT.match(first)
-            if subject and (subject.group("who") in full_names or subject.group("who") in full_names.values()):
-                last_person = _full_name(subject.group("who"), full_names)
+            who = _NAME_TITLES.sub("", subject.group("who")) if subject else ""
+            if who and (who in full_names or who in full_names.values()):
+                last_person = _full_name(who, full_names)
     return [r for r in result if r is not None]
 
 

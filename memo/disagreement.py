@@ -25,6 +25,14 @@ MAX_PER_SIDE = 8  # statements listed per side, most confident first
 
 _AUXILIARIES = ("is", "are", "was", "were", "will", "would", "can", "could", "should", "shall", "must",
                 "may", "might", "does", "do", "did", "has", "have", "had")
+_BE = {"is", "are", "was", "were"}
+# Verbs that follow the subject in "Will/Can/Does <subject> <verb> ...?" news questions.
+_COMMON_VERBS = set("""be have do say make go take come see get give find win lose end stop start raise cut
+impose lift send supply provide agree accept reject support oppose back join leave attack invade withdraw sign
+meet talk call mediate broker help hurt work succeed fail change become remain stay keep hold allow ban pass
+vote approve recognize recognise condemn sanction arm fund pay buy sell use want need seek try plan push open
+close survive collapse last continue increase reduce rise fall grow deliver build reach respond return visit
+threaten escalate negotiate cooperate benefit matter affect lead""".split())
 _DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "our", "any"}
 # Words after which a subject noun phrase cannot go on ("China a credible ...", "the war likely to ...")
 _PREDICATE_START = {"a", "an", "the", "to", "in", "on", "at", "for", "with", "by", "from", "of", "not", "now",
@@ -43,7 +51,7 @@ def question_claim(question: str) -> str:
     if not is_yes_no(text):
         return text.rstrip(".") + "."
     aux, rest = words[0].lower(), words[1:]
-    end = _subject_end(rest)
+    end = _subject_end(rest, aux)
     subject = " ".join(rest[:end])
     subject = subject[0].upper() + subject[1:]
     return f"{subject} {aux} {' '.join(rest[end:])}.".replace("  ", " ")
@@ -54,18 +62,28 @@ def is_yes_no(question: str) -> bool:
     return len(words) >= 3 and words[0].lower() in _AUXILIARIES
 
 
-def _subject_end(words: list[str]) -> int:
-    """How many of ``words`` form the subject: a determiner and its noun ("the war",
-    "the European Union"), or a run of names ("China", "Russia and China")."""
-    i = 1
-    if words[0].lower() in _DETERMINERS:
-        while i < len(words) - 1 and words[i].lower() not in _PREDICATE_START and (i == 1 or words[i][:1].isupper()):
+def _subject_end(words: list[str], aux: str) -> int:
+    """How many of ``words`` form the subject. Without a part-of-speech tagger (NLTK's is
+    not available offline) this reads the shape: a run of names ("China", "Russia and
+    China", "the United States"), or a determiner and the words up to where the predicate
+    starts: for "be" questions, a word that opens a predicate ("a", "likely", "to") or else
+    the last word ("Is the new dam safe?"); for other auxiliaries, a common verb ("Will the
+    central bank raise rates?")."""
+    first = words[0].lower()
+    if first not in _DETERMINERS:
+        i = 1
+        while i < len(words) - 1 and (words[i][:1].isupper() or (
+                words[i] == "and" and i + 1 < len(words) - 1 and words[i + 1][:1].isupper())):
             i += 1
         return i
-    while i < len(words) - 1 and (words[i][:1].isupper() or
-                                  (words[i] == "and" and i + 1 < len(words) - 1 and words[i + 1][:1].isupper())):
-        i += 1
-    return i
+    start = 2
+    while start < len(words) - 1 and words[start - 1][:1].isupper() and words[start][:1].isupper():
+        start += 1  # "the United States", "the European Union"
+    for i in range(start, len(words)):
+        word = words[i].lower()
+        if word in _PREDICATE_START or (aux not in _BE and word in _COMMON_VERBS):
+            return i
+    return len(words) - 1 if aux in _BE else start
 
 
 def answer(question: str, pool: Pool, stance: StanceBackend, embedder: Embedder, *,
@@ -96,7 +114,9 @@ def answer(question: str, pool: Pool, stance: StanceBackend, embedder: Embedder,
 def from_group(group: Group) -> Disagreement:
     """A contested group as a disagreement memo found on its own."""
     claim = group.point.text
-    supports = list(group.statements)
+    lead, *others = group.statements
+    # The lead states the claim itself: it supports it by definition.
+    supports = [Statement(lead.citation, lead.speaker, lead.role, lead.kind, SUPPORTS, 1.0), *others]
     contests = list(group.contested_by)
     return Disagreement(f"Contested: {_shorten(claim)}", claim, False,
                         _sides(claim, supports, contests, asked=False), (), _note(supports + contests, supports, contests))

@@ -155,7 +155,7 @@ def summarize_corpus(documents: list[list[Sentence]], vectors: list[np.ndarray],
                 + weights.position * _position_score(np.array(positions, dtype=float))
                 + weights.length * _length_score(words))
     if weights.background:
-        salience = salience - weights.background * _background_score(pool)
+        salience = salience - weights.background * background_score(pool)
     groups = docs if len(set(doc_of)) > 1 else None
     return [pool[i] for i in _mmr(salience, matrix, words, budget, weights, groups)]
 
@@ -176,7 +176,7 @@ def _cross_source_support(matrix: np.ndarray, docs: np.ndarray) -> np.ndarray:
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 
 
-def _background_score(pool: list[Sentence]) -> np.ndarray:
+def background_score(pool: list[Sentence]) -> np.ndarray:
     """1 for sentences whose years all lie two or more years before the latest the corpus names."""
     years = [[int(y) for y in _YEAR.findall(s.text)] for s in pool]
     latest = max((max(y) for y in years if y), default=None)

@@ -12,17 +12,21 @@ speaker are one origin, not independent confirmation.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
 
 from .attribution import NARRATION, Attribution
+from .extractive import background_score
 from .model import Article, Citation, Group, Point, Sentence, Statement
 from .stance import CONTESTS, StanceBackend
 
-SAME_POINT = 0.7  # cosine between all-MiniLM-L6-v2 embeddings of two wordings of one point
-LINKAGE_SLACK = 0.1  # every pair in a group must be within this of SAME_POINT
+SAME_POINT = 0.7  # closeness of two wordings of one point: cosine of all-MiniLM-L6-v2 embeddings ...
+SHARED_WORDS = 0.25  # ... plus this times the share of content words (names, numbers, terms) they share
+LINKAGE_SLACK = 0.05  # a group's weakest pair may be this far below SAME_POINT (benchmarks/perspectrum_grouping.py)
 SAME_WORDING = 0.6  # share of word trigrams two sentences must share to count as one wire copy
 SAME_TOPIC = 0.6  # cosine above which a sentence is about the same matter as a point (and may contest it)
 # A sentence must contest a group's point at least this surely to mark it contested (the offline stance backend is right about 4 times in 5 at this level on
@@ -35,6 +39,42 @@ LONG_LEAD = 35  # words; a group is led by a shorter member where it has one
 class Member:
     sentence: Sentence
     attribution: Attribution
+
+
+def closeness_matrix(vectors: np.ndarray, texts: list[str]) -> np.ndarray:
+    """How close each pair of statements is to making the same point: embedding cosine plus
+    the share of content words they have in common, each word weighted by its rarity among
+    ``texts``. Words every sentence of a story uses ("Xi", "Moscow") say little; rare shared
+    terms, names and numbers ("bilateral trade", "record", "2022") say a lot."""
+    words = [_content_words(t) for t in texts]
+    frequency: dict[str, int] = {}
+    for bag in words:
+        for word in bag:
+            frequency[word] = frequency.get(word, 0) + 1
+    rarity = {word: math.log(len(words) / count) for word, count in frequency.items()}
+    shared = np.array([[_overlap(left, right, rarity) for right in words] for left in words]).reshape(len(words), -1)
+    return vectors @ vectors.T + SHARED_WORDS * shared
+
+
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[\w’'-]+", text.lower()) if w not in _STOPWORDS and len(w) > 2
+                     or w.isdigit())
+
+
+def _overlap(left: frozenset[str], right: frozenset[str], rarity: dict[str, float]) -> float:
+    """Share of the shorter sentence's content words, weighted by rarity, that the other uses too."""
+    if not left or not right:
+        return 0.0
+    weight = min(sum(rarity[w] for w in left), sum(rarity[w] for w in right))
+    return sum(rarity[w] for w in left & right) / weight if weight > 0 else 0.0
+
+
+def _stopwords() -> frozenset[str]:
+    text = resources.files("memo.data").joinpath("stopwords.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
+_STOPWORDS = _stopwords()
 
 
 def _trigrams(text: str) -> set[tuple[str, ...]]:
@@ -75,13 +115,20 @@ def group_points(articles: list[Article], sentences: list[list[Sentence]], vecto
     flat: list[tuple[int, int]] = [(a, i) for a, rows in enumerate(candidates) for i in rows]
     if not flat:
         return []
+    position = {key: n for n, key in enumerate(flat)}
+    close = closeness_matrix(np.stack([vectors[a][i] for a, i in flat]), [sentences[a][i].text for a, i in flat])
+    # Background (dated only years before the story) and current news are not one point,
+    # however alike: "Xi's first trip to Moscow in 2013" is not "Xi landed in Moscow on Monday".
+    background = background_score([sentences[a][i] for a, i in flat]).astype(bool)
+    close[np.ix_(background, ~background)] = -1.0
+    close[np.ix_(~background, background)] = -1.0
     # Candidate links: mutual best matches between two articles, strongest first.
     links: list[tuple[float, tuple[int, int], tuple[int, int]]] = []
     for a in range(len(articles)):
         for b in range(a + 1, len(articles)):
             if not candidates[a] or not candidates[b]:
                 continue
-            sims = vectors[a][candidates[a]] @ vectors[b][candidates[b]].T
+            sims = close[np.ix_([position[(a, i)] for i in candidates[a]], [position[(b, j)] for j in candidates[b]])]
             best_in_b, best_in_a = sims.argmax(axis=1), sims.argmax(axis=0)
             for i, j in enumerate(best_in_b):
                 if best_in_a[j] == i and sims[i, j] >= threshold:
@@ -97,7 +144,8 @@ def group_points(articles: list[Article], sentences: list[list[Sentence]], vecto
             continue
         if {a for a, _ in clusters[cl]} & {a for a, _ in clusters[cr]}:
             continue
-        closest = min(float(vectors[a][i] @ vectors[b][j]) for a, i in clusters[cl] for b, j in clusters[cr])
+        closest = min(float(close[position[left_key], position[right_key]])
+                      for left_key in clusters[cl] for right_key in clusters[cr])
         if closest < threshold - LINKAGE_SLACK:
             continue
         for key in clusters[cr]:
@@ -212,29 +260,36 @@ def _regroup(group: Group, members: list[Statement]) -> Group:
     return Group(point, tuple(members), sources, independent, group.label)
 
 
-def cluster_statements(vectors: np.ndarray, threshold: float) -> list[int]:
-    """Cluster labels for a set of statements: complete-linkage agglomeration, merging the
-    closest pair of clusters while every cross pair stays at or above ``threshold``."""
+def cluster_statements(vectors: np.ndarray, threshold: float, *, texts: list[str] | None = None,
+                       slack: float = 0.0) -> list[int]:
+    """Cluster labels for a set of statements: agglomeration merging the pair of clusters
+    whose farthest members are closest, as long as some cross pair reaches ``threshold``
+    and every cross pair stays at or above ``threshold - slack`` (complete linkage when
+    ``slack`` is 0). With ``texts``, closeness also counts shared rare words."""
     n = len(vectors)
     if n == 0:
         return []
-    sims = vectors @ vectors.T
+    sims = closeness_matrix(vectors, texts) if texts is not None else vectors @ vectors.T
     clusters: list[list[int]] = [[i] for i in range(n)]
-    # linkage[a][b]: the smallest similarity between members of clusters a and b
-    linkage = sims.copy()
-    np.fill_diagonal(linkage, -np.inf)
+    # weakest[a][b] / strongest[a][b]: the smallest / largest closeness between members of a and b
+    weakest = sims.copy()
+    np.fill_diagonal(weakest, -np.inf)
+    strongest = weakest.copy()
     alive = list(range(n))
     while len(alive) > 1:
-        sub = linkage[np.ix_(alive, alive)]
-        flat = int(np.argmax(sub))
+        index = np.ix_(alive, alive)
+        allowed = np.where(strongest[index] >= threshold, weakest[index], -np.inf)
+        flat = int(np.argmax(allowed))
         i, j = divmod(flat, len(alive))
-        if sub[i, j] < threshold:
+        if allowed[i, j] < threshold - slack:
             break
         a, b = alive[i], alive[j]
         clusters[a].extend(clusters[b])
-        linkage[a, :] = np.minimum(linkage[a, :], linkage[b, :])
-        linkage[:, a] = linkage[a, :]
-        linkage[a, a] = -np.inf
+        weakest[a, :] = np.minimum(weakest[a, :], weakest[b, :])
+        weakest[:, a] = weakest[a, :]
+        strongest[a, :] = np.maximum(strongest[a, :], strongest[b, :])
+        strongest[:, a] = strongest[a, :]
+        weakest[a, a] = strongest[a, a] = -np.inf
         alive.remove(b)
     labels = [0] * n
     for label, root in enumerate(alive):

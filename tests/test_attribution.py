@@ -28,6 +28,8 @@ def _attributions(text: str, outlet: str = "Daily Planet"):
     ("Western officials have dismissed the plan as empty.", "Daily Planet", "", NARRATION),
     ("But many analysts said the plan lacked detail.", "many analysts", "", REPORTED),
     ("The Kremlin said the visit would be productive.", "The Kremlin", "", REPORTED),
+    ("The dam is safe and will open in May, the minister said on Monday.", "the minister", "", REPORTED),
+    ("A senior official said the talks had stalled.", "A senior official", "", REPORTED),
 ])
 def test_attribution_patterns(sentence, speaker, role, kind):
     ((_, got_speaker, got_role, got_kind),) = _attributions(sentence)
@@ -61,3 +63,24 @@ def test_a_pronoun_with_no_named_speaker_before_it_stays_narration():
 def test_headings_are_narration():
     rows = _attributions("Analysts Say Talks Failed\nThe talks failed on Monday, analysts said.")
     assert rows[0][3] == NARRATION and rows[1][1:] == ("analysts", "", REPORTED)
+
+
+def test_a_new_quoted_paragraph_continues_the_speaker_of_the_quote_before_it():
+    rows = _attributions("“Make no mistake,” wrote Alexander Gabuev, a senior fellow at the Carnegie Endowment. "
+                         "“The trip will be about deepening ties, not about any real peace brokering.” "
+                         "Trade rose sharply last year.")
+    assert [(r[1], r[3]) for r in rows] == [("Alexander Gabuev", QUOTE), ("Alexander Gabuev", QUOTE),
+                                            ("Daily Planet", NARRATION)]
+
+
+def test_a_pronoun_after_a_narrated_sentence_about_a_named_person_refers_to_that_person():
+    rows = _attributions("Chinese leader Xi Jinping landed in Moscow. "
+                         "“The visit will be fruitful,” Xi told reporters. "
+                         "Meanwhile, President Vladimir Putin thanked China for its balanced line. "
+                         "“We welcome China’s willingness to play a constructive role,” he wrote.")
+    assert [r[1] for r in rows] == ["Daily Planet", "Xi Jinping", "Daily Planet", "Vladimir Putin"]
+
+
+def test_short_scare_quotes_in_narration_are_not_quotations():
+    rows = _attributions("Xi declared a “no limits” partnership with Russia, Putin said.")
+    assert rows[0][3] == REPORTED

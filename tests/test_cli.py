@@ -15,7 +15,7 @@ def _run(*args, cwd=None):
 def test_help_lists_the_build_options():
     result = _run("build", "--help")
     assert result.returncode == 0
-    for option in ("-o FILE", "--format", "--title", "--quiet", "--embedder"):
+    for option in ("-o FILE", "--format", "--title", "--quiet", "--embedder", "--question", "--stance"):
         assert option in result.stdout
 
 
@@ -40,6 +40,9 @@ def test_quiet_prints_nothing_and_format_overrides_the_suffix(small_corpus, tmp_
     (["{corpus}", "-o", "{tmp}/brief.pdf"], "cannot tell the format"),
     (["{corpus}", "--embedder", "{tmp}/no-model"], "cannot load embedding model"),
     (["{corpus}", "--sentences", "0"], "source summary length: summary length must be at least 1"),
+    (["{corpus}", "--stance", "nli:{tmp}/no-nli"], "cannot load NLI model"),
+    (["{corpus}", "--stance", "tea-leaves"], "unknown stance backend 'tea-leaves'"),
+    (["{corpus}", "--question", " "], "questions must be non-empty strings"),
 ])
 def test_errors_are_one_line_and_exit_one(small_corpus, tmp_path, args, message, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -61,3 +64,15 @@ def test_unexpected_failures_are_still_one_line(monkeypatch, capsys, small_corpu
     assert main(["build", str(small_corpus), "-o", str(tmp_path / "x.md")]) == 1
     err = capsys.readouterr().err
     assert err == "memo: internal error: RuntimeError: boom (please report it)\n"
+
+
+def test_questions_from_the_command_line_are_answered_in_the_memo(small_corpus, tmp_path):
+    import json
+
+    out = tmp_path / "brief.json"
+    result = _run("build", str(small_corpus), "-o", str(out), "-q", "--question", "Did the storm cut power?",
+                  "--question", "Will schools stay closed?")
+    assert result.returncode == 0, result.stderr
+    asked = [d for d in json.loads(out.read_text(encoding="utf-8"))["disagreements"] if d["asked"]]
+    assert [d["question"] for d in asked] == ["Did the storm cut power?", "Will schools stay closed?"]
+    assert asked[0]["claim"] == "The storm did cut power."

@@ -2,14 +2,15 @@ import numpy as np
 
 from memo.attribution import attribute
 from memo.extractive import is_candidate
-from memo.grouping import group_points
+from memo.grouping import Pool, group_points, weigh_groups
 from memo.model import Article
 from memo.segment import split_sentences
+from memo.stance import CONTESTS, SUPPORTS, Stance
 
 SHARED = "The central bank raised its main interest rate by half a point on Thursday"
 
 
-def _groups(texts: dict[str, str], outlets: dict[str, str] | None = None, threshold: float = 0.7):
+def _parts(texts: dict[str, str], outlets: dict[str, str] | None = None):
     from memo.embed import get_embedder
 
     embedder = get_embedder()
@@ -18,13 +19,61 @@ def _groups(texts: dict[str, str], outlets: dict[str, str] | None = None, thresh
     vectors = [embedder.embed([s.text for s in doc]) for doc in sentences]
     attributions = [attribute(a, doc) for a, doc in zip(articles, sentences)]
     candidates = [[i for i, s in enumerate(doc) if is_candidate(s)] for doc in sentences]
-    return group_points(articles, sentences, vectors, attributions, candidates, threshold=threshold)
+    return articles, sentences, vectors, attributions, candidates
+
+
+def _groups(texts: dict[str, str], outlets: dict[str, str] | None = None, threshold: float = 0.7):
+    return group_points(*_parts(texts, outlets), threshold=threshold)
+
+
+class StanceByWord:
+    """Contests when the statement says "not", with the confidence the test sets."""
+
+    def __init__(self, confidence: float = 0.9):
+        self.confidence = confidence
+        self.claims: list[str] = []
+
+    def stance(self, claim, statements):
+        self.claims.append(claim)
+        return [Stance(CONTESTS, 0.05, self.confidence) if " not " in s else Stance(SUPPORTS, 0.95, self.confidence)
+                for s in statements]
+
+
+RATES = {
+    "a": f"{SHARED}, its sharpest move in a decade.",
+    "b": "On Thursday the central bank lifted its key interest rate by 0.5 percentage points.",
+    "c": "The central bank did not raise its main interest rate by half a point on Thursday, its governor said.",
+}
+
+
+def test_a_member_that_contests_the_point_leaves_the_group_and_marks_it_contested():
+    parts = _parts(RATES)
+    groups = group_points(*parts)
+    assert groups[0].sources == ("a", "b", "c")  # by wording alone, one group
+    weighed = weigh_groups(groups, Pool.build(*parts[1:]), StanceByWord())
+    top = next(g for g in weighed if "a" in g.sources)
+    assert top.label == "contested" and set(top.sources) == {"a", "b"}
+    assert [s.citation.article_id for s in top.contested_by] == ["c"]
+    assert top.contested_by[0].stance == CONTESTS and top.contested_by[0].confidence == 0.9
+
+
+def test_a_weak_contest_does_not_break_a_consensus():
+    parts = _parts(RATES)
+    weighed = weigh_groups(group_points(*parts), Pool.build(*parts[1:]), StanceByWord(confidence=0.3))
+    top = next(g for g in weighed if "a" in g.sources)
+    assert top.label == "consensus" and not top.contested_by and top.independent == 3
+
+
+def test_paraphrases_that_all_agree_stay_consensus_and_each_statement_carries_its_stance():
+    parts = _parts({key: RATES[key] for key in ("a", "b")})
+    weighed = weigh_groups(group_points(*parts), Pool.build(*parts[1:]), StanceByWord())
+    assert weighed[0].label == "consensus" and weighed[0].statements[1].stance == SUPPORTS
 
 
 def test_paraphrases_in_three_sources_form_one_consensus_group_citing_each():
     groups = _groups({
         "a": f"{SHARED}, its sharpest move in a decade. Bakers in the capital sold out of bread by noon.",
-        "b": "On Thursday the central bank lifted its key interest rate by 0.5 percentage points. "
+        "b": "On Thursday the central bank lifted interest rates by half a percentage point. "
              "The football season opens next week with a derby.",
         "c": "Interest rates went up by half a point on Thursday after the central bank's decision. "
              "A new museum of modern art opened downtown.",

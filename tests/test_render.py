@@ -153,3 +153,22 @@ def test_the_same_memo_renders_to_the_same_bytes_in_every_format(seed_memo, tmp_
     time.sleep(2.1)  # zip entries carry two-second timestamps
     second = {fmt: seed_memo.save(tmp_path / f"b.{fmt}").read_bytes() for fmt in ("docx", "md", "json")}
     assert first == second
+
+
+def test_docx_tables_who_said_what_and_a_matrix_shaded_by_each_sources_part(seed_memo, tmp_path):
+    from memo.render.common import CELL_SHADE, CELL_TEXT, WHO_COLUMNS
+
+    document = docx.Document(seed_memo.save(tmp_path / "brief.docx"))
+    assert seed_memo.who_said_what and seed_memo.agreement
+    who, matrix = document.tables
+    assert [c.text for c in who.rows[0].cells] == list(WHO_COLUMNS)
+    assert len(who.rows) == len(seed_memo.who_said_what) + 1
+    for row, position in zip(who.rows[1:], seed_memo.who_said_what):
+        assert row.cells[0].text == position.speaker
+        assert row.cells[4]._tc.xml.count("<w:footnoteReference") == 1
+    assert [c.text for c in matrix.rows[0].cells][1:] == [a.label for a in seed_memo.articles]
+    for row, line in zip(matrix.rows[1:], seed_memo.agreement):
+        for cell, state in zip(row.cells[1:], line.cells):
+            assert cell.text == CELL_TEXT[state]
+            assert f'w:fill="{CELL_SHADE[state]}"' in cell._tc.xml
+            assert cell._tc.xml.count("<w:footnoteReference") == (state != "silent")

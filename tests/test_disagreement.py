@@ -1,0 +1,118 @@
+import pytest
+
+import memo
+from memo.attribution import attribute
+from memo.disagreement import answer, question_claim
+from memo.embed import get_embedder
+from memo.extractive import is_candidate
+from memo.grouping import Pool
+from memo.model import Article
+from memo.segment import split_sentences
+from memo.stance import CONTESTS, SUPPORTS, UNCLEAR, Stance
+
+from conftest import write_corpus
+
+
+@pytest.mark.parametrize("question, claim", [
+    ("Is China a credible mediator in Ukraine?", "China is a credible mediator in Ukraine."),
+    ("Will the EU impose new sanctions?", "The EU will impose new sanctions."),
+    ("Are Russia and China allies?", "Russia and China are allies."),
+    ("Is the war likely to end this year?", "The war is likely to end this year."),
+    ("Can the United States stop arms shipments?", "The United States can stop arms shipments."),
+    ("China is a credible mediator", "China is a credible mediator."),  # a claim is taken as it is
+])
+def test_a_yes_no_question_becomes_the_claim_both_sides_argue(question, claim):
+    assert question_claim(question) == claim
+
+
+class KeywordStance:
+    """A stance backend whose calls the test controls: 'not'/'never' contests, 'maybe' is unclear."""
+
+    def stance(self, claim, statements):
+        calls = []
+        for text in statements:
+            if "maybe" in text:
+                calls.append(Stance(UNCLEAR, 0.5, 0.0))
+            elif " not " in text or " never " in text:
+                calls.append(Stance(CONTESTS, 0.1, 0.8))
+            else:
+                calls.append(Stance(SUPPORTS, 0.9, 0.8))
+        return calls
+
+
+def _pool(texts: dict[str, tuple[str, str]]):
+    embedder = get_embedder()
+    articles = [Article(name, text, outlet=outlet) for name, (outlet, text) in texts.items()]
+    sentences = [split_sentences(a) for a in articles]
+    vectors = [embedder.embed([s.text for s in doc]) for doc in sentences]
+    attributions = [attribute(a, doc) for a, doc in zip(articles, sentences)]
+    candidates = [[i for i, s in enumerate(doc) if is_candidate(s)] for doc in sentences]
+    return Pool.build(sentences, vectors, attributions, candidates), embedder
+
+
+DAM = {
+    "a": ("Valley Post", "The new dam on the river is safe and will open in May, the minister said on Monday. "
+                         "Farmers in the valley welcomed the news about the dam."),
+    "b": ("River Times", "“The new dam on the river is not safe to open in May,” said Ruth Okafor, an engineer "
+                         "who inspected it. Officials say the dam may maybe open later in the summer."),
+}
+
+
+def test_each_side_holds_its_statements_with_speaker_outlet_and_verbatim_citation():
+    pool, embedder = _pool(DAM)
+    result = answer("Is the new dam safe?", pool, KeywordStance(), embedder)
+    supports, contests = result.sides
+    assert result.asked and result.claim == "The new dam is safe."
+    assert supports.stance == SUPPORTS and supports.position == "Yes: The new dam is safe."
+    assert contests.position == "No: The new dam is not safe."
+    assert "the minister said" in supports.statements[0].citation.quote
+    assert supports.statements[0].speaker == "the minister" and supports.sources[0] == "a"
+    # The engineer contests, though the outlet quoting her narrates neutrally.
+    assert contests.speakers == ("Ruth Okafor",) and contests.statements[0].role == "an engineer who inspected it"
+    assert [s.citation.article_id for s in result.unclear] == ["b"]
+    articles = {name: text for name, (_, text) in DAM.items()}
+    for statement in [*supports.statements, *contests.statements, *result.unclear]:
+        citation = statement.citation
+        assert articles[citation.article_id][citation.start:citation.end] == citation.quote
+
+
+def test_a_one_sided_corpus_says_so_instead_of_inventing_the_other_side():
+    pool, embedder = _pool({"a": DAM["a"]})
+    result = answer("Is the new dam safe?", pool, KeywordStance(), embedder)
+    assert result.sides[0].statements and not result.sides[1].statements
+    assert result.note.startswith("Only the supporting side appears")
+
+
+def test_an_open_question_lists_related_statements_without_sides():
+    pool, embedder = _pool(DAM)
+    result = answer("When will the dam open?", pool, KeywordStance(), embedder)
+    assert result.sides == () and result.unclear and "Not a yes/no question" in result.note
+
+
+def test_a_corpus_where_every_source_agrees_has_consensus_and_no_disagreement(small_corpus):
+    brief = memo.build(small_corpus)
+    assert brief.disagreements == ()
+    assert brief.consensus and all(g.label == "consensus" and g.independent >= 2 for g in brief.consensus)
+    top = brief.consensus[0]
+    assert len(top.sources) >= 2 and all(c.quote in brief.article(c.article_id).text for c in top.point.citations)
+    assert all(cell != "contests" for row in brief.agreement for cell in row.cells)
+
+
+def test_two_sources_that_flatly_contradict_are_found_as_a_disagreement_with_each_on_its_side(tmp_path):
+    corpus = write_corpus(tmp_path / "rates", {
+        "a.txt": "The central bank will raise interest rates next week, the finance ministry said on Monday. "
+                 "Mortgage lenders expect monthly payments to climb by the summer.\n",
+        "b.txt": "The central bank will not raise interest rates next week, its governor said on Monday. "
+                 "Shoppers packed the malls on the first warm weekend of the year.\n",
+    })
+    brief = memo.build(corpus)
+    assert len(brief.disagreements) == 1 and not brief.consensus
+    found = brief.disagreements[0]
+    assert not found.asked and found.question.startswith("Contested: ")
+    sides = {side.stance: side for side in found.sides}
+    assert {sides[SUPPORTS].sources, sides[CONTESTS].sources} == {("a.txt",), ("b.txt",)} or \
+        {s.citation.article_id for side in found.sides for s in side.statements} == {a.id for a in brief.articles}
+    asked = memo.build(corpus, questions=["Will the central bank raise interest rates?"]).disagreements[0]
+    supporting = {brief.article(s.citation.article_id).source.rsplit("/", 1)[-1] for s in asked.sides[0].statements}
+    contesting = {brief.article(s.citation.article_id).source.rsplit("/", 1)[-1] for s in asked.sides[1].statements}
+    assert "a.txt" in supporting and "b.txt" in contesting and not supporting & contesting
