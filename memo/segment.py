@@ -52,11 +52,23 @@ def split_sentences(article: Article) -> list[Sentence]:
             start = line_start + len(body) - len(body.lstrip())
             sentences.append(Sentence(article.id, len(sentences), start, start + len(body.strip()), body.strip(), True))
             continue
-        for start, end in tokenizer.span_tokenize(body):
+        for start, end in _rejoined(body, list(tokenizer.span_tokenize(body))):
             for s, e in _bounded(body, start, end):
                 sentences.append(Sentence(article.id, len(sentences), line_start + s, line_start + e,
                                           text[line_start + s:line_start + e]))
     return sentences
+
+
+def _rejoined(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Undo splits before a lower-case word: Punkt breaks after unknown initialisms
+    ("remarks to the P.R.C. media, praised ..."), but English sentences open in capitals."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and line[start].islower():
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
 
 
 def _bounded(line: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -38,3 +38,9 @@ def test_unpunctuated_walls_of_text_are_bounded():
     assert " ".join(s.text for s in sentences) == text
     for s in sentences:
         assert text[s.start:s.end] == s.text
+
+
+def test_an_unknown_initialism_does_not_end_the_sentence_before_a_lower_case_word():
+    sentences = _split("Putin, in his remarks to the P.R.C. media, praised the partnership. Trade rose.")
+    assert [s.text for s in sentences] == ["Putin, in his remarks to the P.R.C. media, praised the partnership.",
+                                           "Trade rose."]
