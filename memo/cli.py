@@ -8,6 +8,7 @@ import os
 import sys
 import time
 
+from .abstractive import DEFAULT_CPU_MODEL
 from .errors import MemoError
 
 
@@ -72,9 +73,41 @@ def _parser() -> argparse.ArgumentParser:
                        help="consensus points at most (default: %(default)s)")
     build.add_argument("--found-disagreements", type=int, default=3, metavar="N",
                        help="contested points found without being asked, at most (default: %(default)s)")
+    build.add_argument("--abstractive", default=DEFAULT_CPU_MODEL, metavar="MODEL",
+                       help="transformers model for generated summaries: hub name or local path "
+                            "(default: %(default)s; if it cannot be loaded, extractive summaries are used "
+                            "and the method note says so)")
+    build.add_argument("--no-abstractive", action="store_true", help="extractive summaries only; load no model")
+    build.add_argument("--prompts", metavar="DIR", help="folder of prompt templates overriding the shipped ones")
+    build.add_argument("--device", choices=("cpu", "cuda", "mps"), help="where the model runs (default: auto)")
+    build.add_argument("--dtype", choices=("float32", "float16", "bfloat16"), help="model precision (default: auto)")
+    build.add_argument("--batch-size", type=int, default=4, metavar="N", help="prompts per generate() call")
+    build.add_argument("--max-new-tokens", type=int, default=96, metavar="N", help="tokens generated per prompt")
     build.add_argument("-q", "--quiet", action="store_true", help="no progress or notes on stderr")
     build.add_argument("-v", "--verbose", action="store_true", help="log every repair and removal")
+    prompts = commands.add_parser("prompts", help="list or show the prompt templates in force",
+                                  description="Show the prompt templates memo would use, shipped or yours.")
+    prompts.add_argument("action", choices=("list", "show"))
+    prompts.add_argument("name", nargs="?", help="template to show (with 'show')")
+    prompts.add_argument("--prompts", metavar="DIR", help="folder of templates overriding the shipped ones")
     return parser
+
+
+def _prompts_command(args) -> int:
+    from .templating import Prompts
+
+    prompts = Prompts(args.prompts)
+    if args.action == "list":
+        prompts.check()
+        for name, origin, variables in prompts.listing():
+            print(f"{name:<20} {origin}\n{'':<20} variables: {', '.join(sorted(variables))}")
+        return 0
+    if not args.name:
+        raise MemoError("memo prompts show NAME: which template? (memo prompts list names them)")
+    template = prompts.get(args.name)
+    print(f"# from {template.origin}")
+    sys.stdout.write(template.text if template.text.endswith("\n") else template.text + "\n")
+    return 0
 
 
 def _embedder_for(name: str):
@@ -94,6 +127,12 @@ def _version() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "prompts":
+        try:
+            return _prompts_command(args)
+        except MemoError as exc:
+            print(f"memo: error: {exc}", file=sys.stderr)
+            return 1
     logging.basicConfig(level=logging.INFO if args.verbose and not args.quiet else logging.WARNING,
                         format="memo: %(message)s", stream=sys.stderr)
     bar = _ProgressBar(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
@@ -107,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
             article_sentences=args.sentences, article_words=args.words, embedder=embedder, progress=bar,
             questions=args.question, stance=args.stance, consensus_points=args.consensus,
             found_disagreements=args.found_disagreements,
+            abstractive=None if args.no_abstractive else args.abstractive, prompts=args.prompts, fallback=True,
+            generation=dict(device=args.device, dtype=args.dtype, batch_size=args.batch_size,
+                            max_new_tokens=args.max_new_tokens),
         )
     except MemoError as exc:
         bar.close()
@@ -128,6 +170,13 @@ def main(argv: list[str] | None = None) -> int:
         points = len(memo.bottom_line) + len(memo.key_points)
         print(f"memo: wrote {args.output} ({len(memo.articles)} sources, {points} cited points, "
               f"{len(memo.consensus)} consensus, {len(memo.disagreements)} disagreements)", file=sys.stderr)
+        for notice in memo.method.notices:
+            if notice.kind == "fallback":
+                print(f"memo: note: {notice.detail}", file=sys.stderr)
+        flagged = sum(1 for n in memo.method.notices if n.kind == "unsupported")
+        if flagged:
+            print(f"memo: note: {flagged} generated sentence(s) failed the faithfulness check and are marked "
+                  "unsupported in the memo", file=sys.stderr)
     return 0
 
 

@@ -15,3 +15,7 @@ class OutputError(MemoError):
 
 class ModelError(MemoError):
     """A model backend cannot be loaded or run."""
+
+
+class PromptError(MemoError):
+    """A prompt template that cannot be used: unknown variable, bad syntax, unreadable file."""

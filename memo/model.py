@@ -66,11 +66,17 @@ class Citation:
 
 @dataclass(frozen=True)
 class Point:
-    """One claim in the memo and the sentences that back it."""
+    """One claim in the memo and the sentences that back it.
+
+    Extracted points are verbatim sentences. A generated (abstractive) point carries the
+    source sentences that support it; if the faithfulness gate found none, ``flag`` says
+    why, ``citations`` is empty, and the memo marks it visibly instead of citing it.
+    """
 
     text: str
     citations: tuple[Citation, ...]
     score: float = 0.0
+    flag: str = ""
 
 
 @dataclass(frozen=True)
@@ -172,8 +178,12 @@ class AgreementRow:
 
 @dataclass(frozen=True)
 class SourceSummary:
+    """One source in brief: its key sentences, verbatim, and (when a model is configured)
+    a generated summary whose sentences carry their support or a flag."""
+
     article_id: str
     points: tuple[Point, ...]
+    generated: tuple[Point, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -212,6 +222,7 @@ class Memo:
     disagreements: tuple[Disagreement, ...] = ()
     who_said_what: tuple[Position, ...] = ()
     agreement: tuple[AgreementRow, ...] = ()
+    synthesis: tuple[Point, ...] = ()  # abstractive: what the sources say together
 
     def article(self, article_id: str) -> Article:
         for article in self.articles:
@@ -221,14 +232,15 @@ class Memo:
 
     def citations(self) -> list[Citation]:
         """Every citation the memo makes, in reading order (one footnote each)."""
-        out = [c for p in (*self.bottom_line, *self.key_points) for c in p.citations]
+        out = [c for p in (*self.bottom_line, *self.synthesis, *self.key_points) for c in p.citations]
         out += [s.citation for g in self.consensus for s in g.statements]
         for disagreement in self.disagreements:
             out += [s.citation for side in disagreement.sides for s in side.statements]
             out += [s.citation for s in disagreement.unclear]
         out += [row.statement.citation for row in self.who_said_what]
         out += [c for row in self.agreement for c in row.evidence if c is not None]
-        out += [c for summary in self.source_summaries for p in summary.points for c in p.citations]
+        out += [c for summary in self.source_summaries for p in (*summary.generated, *summary.points)
+                for c in p.citations]
         return out
 
     def to_dict(self) -> dict:

@@ -15,15 +15,18 @@ import numpy as np
 
 from . import clean, ingest
 from .embed import Embedder, RememberingEmbedder, describe, embed_unique, get_embedder
-from .errors import InputError, MemoError
+from .errors import InputError, MemoError, ModelError
+from . import faithfulness
+from .abstractive import GenerationOptions, Generator, Summarizer, get_generator
 from .attribution import attribute
 from .disagreement import agreement_matrix, answer, from_group, who_said_what
 from .extractive import Budget, Weights, is_candidate, summarize_article, summarize_corpus
 from .grouping import Pool, group_points, weigh_groups
-from .model import Article, Citation, Memo, Method, Notice, Point, Sentence, SourceSummary
+from .model import Article, Citation, Disagreement, Memo, Method, Notice, Point, Sentence, Side, SourceSummary
 from .render import check_destination
-from .segment import split_sentences
-from .stance import StanceBackend, describe_stance, get_stance
+from .segment import split_sentences, split_text
+from .stance import NLIStance, StanceBackend, describe_stance, get_stance
+from .templating import TASKS, Prompts
 
 log = logging.getLogger("memo")
 
@@ -55,6 +58,10 @@ def build(
     stance: str | StanceBackend | None = None,
     consensus_points: int = 8,
     found_disagreements: int = 3,
+    abstractive: str | Path | Generator | None = None,
+    prompts: str | Path | None = None,
+    generation: dict | None = None,
+    fallback: bool = False,
     progress: Progress | None = None,
 ) -> Memo:
     """Build a briefing memo from news articles, and save it to ``out`` if given.
@@ -64,6 +71,12 @@ def build(
     ``questions``: yes/no questions the memo answers side by side ("Is China a credible
     mediator in Ukraine?"); contested points are also found without being asked.
     ``stance``: "embedding" (offline default), "nli:MODEL" or an object with ``stance()``.
+    ``abstractive``: a transformers model (hub name or local path) or an object with
+    ``generate(prompts)``, for generated summaries next to the extracted ones; ``prompts``:
+    a folder of templates overriding the shipped ones; ``generation``: model options
+    (device, dtype, batch_size, max_new_tokens, num_beams, ...); ``fallback``: if the model
+    cannot be loaded, use extractive summaries and say so in the method note instead of
+    raising ``ModelError``.
     """
     report = progress or (lambda stage, done, total: None)
     if bottom_line_sentences < 1 or key_points < 0 or consensus_points < 0 or found_disagreements < 0:
@@ -80,6 +93,26 @@ def build(
         raise MemoError(f"source summary length: {exc}") from None
     if out is not None:  # fail before the slow work, not after it
         check_destination(Path(out), format)
+    notices: list[Notice] = []
+    summarizer = None
+    if abstractive is not None:
+        templates = Prompts(prompts)
+        templates.check()
+        try:
+            options = GenerationOptions(**(generation or {}))
+        except TypeError as exc:
+            raise MemoError(f"generation options: {exc}") from None
+        generator = get_generator(abstractive, options)
+        try:
+            if hasattr(generator, "load"):
+                generator.load()  # once per run, and before the slow work
+            summarizer = Summarizer(generator, templates)
+        except ModelError as exc:
+            if not fallback:
+                raise
+            notices.append(Notice("abstractive", "fallback", f"{exc}; extractive summaries used instead"))
+    elif prompts is not None:
+        Prompts(prompts).check()
 
     report("reading", 0, 1)
     documents = ingest.read_sources(sources)
@@ -87,7 +120,6 @@ def build(
         raise InputError(f"{len(documents):,} articles given; the limit is {MAX_ARTICLES:,} per memo")
     report("reading", 1, 1)
 
-    notices: list[Notice] = []
     articles: list[Article] = []
     corpus_chars = 0
     for i, document in enumerate(documents):
@@ -159,17 +191,33 @@ def build(
     positions = who_said_what(pool, disagreements, outlets, centre)
     matrix = agreement_matrix(consensus + contested, [a.id for a in articles])
     report("comparing sources", 1, 1)
+
+    synthesis: list[Point] = []
+    if summarizer is not None:
+        generated = _generate(summarizer, articles, sentences, per_article, summaries, disagreements, model,
+                              stance_backend, subject=clean.clean_field(subject or title or "")
+                              or _subject(articles, per_article), bottom_line_sentences=bottom_line_sentences,
+                              article_words=article_words, report=report)
+        summaries, disagreements, synthesis, generated_bottom_line, found = generated
+        notices.extend(found)
+        if generated_bottom_line:
+            bottom_line_points = generated_bottom_line
+        else:
+            bottom_line_points = [_point(s) for s in bottom_line]
+    else:
+        bottom_line_points = [_point(s) for s in bottom_line]
     memo = Memo(
         title=clean.clean_field(title or "") or "Memorandum",
         to=clean.clean_field(to),
         from_=clean.clean_field(from_),
         date=clean.clean_field(date or "") or _memo_date(),
         subject=clean.clean_field(subject or title or "") or _subject(articles, per_article),
-        bottom_line=tuple(_point(s) for s in bottom_line),
+        bottom_line=tuple(bottom_line_points),
+        synthesis=tuple(synthesis),
         key_points=tuple(points),
         source_summaries=tuple(summaries),
         articles=tuple(articles),
-        method=Method(steps=_steps(documents, articles, model, stance_backend), versions=_versions(),
+        method=Method(steps=_steps(documents, articles, model, stance_backend, summarizer), versions=_versions(),
                       notices=tuple(notices)),
         consensus=tuple(consensus),
         disagreements=tuple(disagreements),
@@ -205,6 +253,67 @@ def _embed_candidates(model: Embedder, documents: list[list[Sentence]], report: 
             for doc in documents]
 
 
+def _generate(summarizer: Summarizer, articles, sentences, vectors, summaries, disagreements, model,
+              stance_backend, *, subject: str, bottom_line_sentences: int, article_words: int | None, report):
+    """Generated summaries per article, across the corpus, for the bottom line and for each
+    side of a disagreement, each sentence through the faithfulness gate."""
+    notices: list[Notice] = []
+    nli = stance_backend if isinstance(stance_backend, NLIStance) else None
+
+    def gated(section: str, text: str, pool: list[Sentence], rows: np.ndarray) -> list[Point]:
+        # Model output is untrusted text: no control characters (it goes into XML), one line each.
+        sentences_out = [line for line in (clean.clean_field(t) for t in split_text(text)) if line]
+        checked = faithfulness.check(sentences_out, pool, rows, model, nli)
+        for item in checked:
+            if item.problem:
+                notices.append(Notice("abstractive", "unsupported", f"{section}: “{item.text}” ({item.problem})"))
+        return [item.as_point() for item in checked]
+
+    words = article_words or 60
+    new_summaries, abstracts = [], []
+    report("generating", 0, len(articles) + 2)
+    for n, (article, summary) in enumerate(zip(articles, summaries)):
+        doc = sentences[article.id]
+        text = summarizer.article(title=article.title, outlet=article.outlet, date=article.date, words=words,
+                                  units=[s.text for s in doc if not s.is_heading] or [s.text for s in doc])
+        keep = [i for i, s in enumerate(doc) if is_candidate(s)] or list(range(len(doc)))
+        points = gated(f"summary of {article.label}", text, [doc[i] for i in keep], vectors[article.id][keep])
+        new_summaries.append(SourceSummary(summary.article_id, summary.points, tuple(points)))
+        abstracts.append(f"{article.label}: {text}")
+        report("generating", n + 1, len(articles) + 2)
+    everything = [s for a in articles for s in sentences[a.id] if is_candidate(s)]
+    rows = (np.stack([vectors[a.id][i] for a in articles for i, s in enumerate(sentences[a.id]) if is_candidate(s)])
+            if everything else np.zeros((0, 1)))
+    synthesis = gated("synthesis", summarizer.synthesis(subject=subject, words=2 * words, summaries=abstracts),
+                      everything, rows)
+    report("generating", len(articles) + 1, len(articles) + 2)
+    bottom = gated("bottom line", summarizer.bottom_line(subject=subject, sentences=bottom_line_sentences,
+                                                         summaries=abstracts), everything, rows)
+    if not any(not p.flag for p in bottom):
+        notices.append(Notice("abstractive", "unsupported", "bottom line: no generated sentence passed the "
+                                                            "faithfulness gate; the extracted bottom line is used"))
+        bottom = []
+    new_disagreements = []
+    for disagreement in disagreements:
+        sides = []
+        for side in disagreement.sides:
+            if not side.statements:
+                sides.append(side)
+                continue
+            line = summarizer.side(question=disagreement.question, claim=disagreement.claim, stance=side.stance,
+                                   statements=[f"{s.speaker}: {s.citation.quote}" for s in side.statements])
+            pool = [Sentence(s.citation.article_id, 0, s.citation.start, s.citation.end, s.citation.quote)
+                    for s in side.statements]
+            checked = gated(f"position ({disagreement.question}, {side.stance})", line, pool,
+                            embed_unique(model, [s.text for s in pool]))
+            position = " ".join(p.text for p in checked) if checked and not any(p.flag for p in checked) else ""
+            sides.append(Side(side.stance, position or side.position, side.statements))
+        new_disagreements.append(Disagreement(disagreement.question, disagreement.claim, disagreement.asked,
+                                              tuple(sides), disagreement.unclear, disagreement.note))
+    report("generating", len(articles) + 2, len(articles) + 2)
+    return new_summaries, new_disagreements, synthesis, bottom, notices
+
+
 def _point(sentence: Sentence) -> Point:
     return Point(sentence.text, (Citation(sentence.article_id, sentence.start, sentence.end, sentence.text),))
 
@@ -231,8 +340,23 @@ def _subject(articles: Sequence[Article], vectors: dict[str, np.ndarray]) -> str
     return max(titled, key=closeness).title
 
 
-def _steps(documents, articles: Sequence[Article], model, stance_backend) -> tuple[str, ...]:
-    return (
+def _steps(documents, articles: Sequence[Article], model, stance_backend, summarizer=None) -> tuple[str, ...]:
+    generated = ()
+    if summarizer is not None:
+        generator = summarizer.generator
+        trace = getattr(generator, "trace", None)
+        described = generator.describe() if hasattr(generator, "describe") else type(generator).__name__
+        origins = sorted({summarizer.prompts.get(name).origin for name in TASKS})
+        calls = (f"; {trace.prompts} prompts of at most {max(trace.prompt_tokens, default=0)} tokens, "
+                 f"up to {trace.reduce_levels} map-reduce round(s)"
+                 + (f", {trace.partials_cut} intermediate summaries cut to fit a reduce round"
+                    if trace.partials_cut else "")) if trace is not None else ""
+        generated = (f"Generated summaries with {described} from the prompt templates {', '.join(origins)}"
+                     f"{calls}. Long inputs were split by the model's tokenizer and reduced map-reduce style; "
+                     "nothing was truncated. Each generated sentence was checked against the source sentences "
+                     "closest to it: those whose names, numbers or dates are not in them, or with no close "
+                     "source sentence, are marked unsupported and have no footnote.",)
+    return generated + (
         f"Read {len(documents)} document(s); {len(articles)} article(s) after removing duplicates and empty ones.",
         "Cleaned each text: encoding detection, mojibake repair, whitespace normalisation, boilerplate lines "
         "removed (captions, credits, promos, copyright notices, section kickers, related-post lists).",

@@ -93,3 +93,8 @@ def _bounded(line: str, start: int, end: int) -> list[tuple[int, int]]:
             s += 1
         fixed.append((s, e))
     return fixed
+
+
+def split_text(text: str) -> list[str]:
+    """Sentences of a plain text (a model's output), without spans."""
+    return [s.text for s in split_sentences(Article("generated", text)) if s.text.strip()]

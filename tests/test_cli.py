@@ -76,3 +76,42 @@ def test_questions_from_the_command_line_are_answered_in_the_memo(small_corpus, 
     asked = [d for d in json.loads(out.read_text(encoding="utf-8"))["disagreements"] if d["asked"]]
     assert [d["question"] for d in asked] == ["Did the storm cut power?", "Will schools stay closed?"]
     assert asked[0]["claim"] == "The storm did cut power."
+
+
+def test_prompts_list_and_show_print_the_templates_in_force(tmp_path):
+    (tmp_path / "bottom_line.txt").write_text("# mine\nTL;DR in {{sentences}}: {{summaries}} {{subject}}\n",
+                                              encoding="utf-8")
+    listed = _run("prompts", "list", "--prompts", str(tmp_path))
+    assert listed.returncode == 0, listed.stderr
+    assert "article_summary      prompts/article_summary.txt (shipped)" in listed.stdout
+    assert f"bottom_line          {tmp_path / 'bottom_line.txt'}" in listed.stdout
+    shown = _run("prompts", "show", "bottom_line", "--prompts", str(tmp_path))
+    assert shown.stdout == f"# from {tmp_path / 'bottom_line.txt'}\n# mine\nTL;DR in {{{{sentences}}}}: " \
+                           "{{summaries}} {{subject}}\n"
+    missing = _run("prompts", "show", "haiku")
+    assert missing.returncode == 1 and missing.stderr.startswith("memo: error: no prompt called 'haiku'")
+
+
+def test_a_broken_prompt_stops_the_build_at_once_with_file_and_line(small_corpus, tmp_path):
+    prompts = tmp_path / "p"
+    prompts.mkdir()
+    (prompts / "article_summary.txt").write_text("Summarise {{text}}\nfor {{reader}}\n", encoding="utf-8")
+    result = _run("build", str(small_corpus), "-o", str(tmp_path / "b.md"), "--prompts", str(prompts))
+    assert result.returncode == 1 and not (tmp_path / "b.md").exists()
+    assert f"{prompts / 'article_summary.txt'}:2: unknown variable {{{{reader}}}}" in result.stderr
+
+
+def test_the_default_run_falls_back_to_extractive_when_the_model_cannot_load(small_corpus, tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    out = tmp_path / "b.json"
+    result = _run("build", str(small_corpus), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "memo: note: cannot load abstractive model 'google/flan-t5-base'" in result.stderr
+    notices = json.loads(out.read_text(encoding="utf-8"))["method"]["notices"]
+    assert [n["kind"] for n in notices if n["source"] == "abstractive"] == ["fallback"]
+    skipped = _run("build", str(small_corpus), "-o", str(out), "--no-abstractive")
+    assert skipped.returncode == 0 and "note" not in skipped.stderr
+    notices = json.loads(out.read_text(encoding="utf-8"))["method"]["notices"]
+    assert not [n for n in notices if n["source"] == "abstractive"]

@@ -47,3 +47,62 @@ def build_nli(directory: Path, *, labels=("entailment", "neutral", "contradictio
                         id2label=dict(enumerate(labels)), label2id={name: i for i, name in enumerate(labels)})
     BertForSequenceClassification(config).eval().save_pretrained(directory)
     return directory
+
+
+def _bpe_tokenizer(directory: Path, specials: list[str], *, vocab_size: int = 400, eos_single: bool = False,
+                   max_length: int = 64, **names):
+    """A byte-level BPE tokenizer trained on ``CORPUS`` (so any text, '{{' included, encodes)."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    tokenizer.train_from_iterator(CORPUS, trainers.BpeTrainer(
+        vocab_size=vocab_size, special_tokens=specials, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    if eos_single:  # T5 style: every input ends with </s>
+        eos = names["eos_token"]
+        tokenizer.post_processor = processors.TemplateProcessing(
+            single=f"$A {eos}", pair=f"$A {eos} $B {eos}", special_tokens=[(eos, tokenizer.token_to_id(eos))])
+    fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, model_max_length=max_length, **names)
+    fast.save_pretrained(directory)
+    return fast
+
+
+def build_seq2seq(directory: Path, *, max_length: int = 64, seed: int = 0) -> Path:
+    """A two-layer T5 with random weights; its tokenizer's model_max_length is the window."""
+    import torch
+    from transformers import T5Config, T5ForConditionalGeneration
+
+    directory.mkdir(parents=True, exist_ok=True)
+    tokenizer = _bpe_tokenizer(directory, ["<pad>", "</s>", "<unk>"], eos_single=True, max_length=max_length,
+                               pad_token="<pad>", eos_token="</s>", unk_token="<unk>")
+    torch.manual_seed(seed)
+    config = T5Config(vocab_size=len(tokenizer), d_model=32, d_ff=64, d_kv=8, num_layers=2, num_decoder_layers=2,
+                      num_heads=2, pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
+                      decoder_start_token_id=tokenizer.pad_token_id)
+    T5ForConditionalGeneration(config).eval().save_pretrained(directory)
+    return directory
+
+
+CHAT_TEMPLATE = ("{% for message in messages %}<|user|>\n{{ message['content'] }}\n{% endfor %}"
+                 "{% if add_generation_prompt %}<|assistant|>\n{% endif %}")
+
+
+def build_causal(directory: Path, *, positions: int = 96, seed: int = 0) -> Path:
+    """A two-layer Llama-style decoder with random weights and a chat template."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    directory.mkdir(parents=True, exist_ok=True)
+    tokenizer = _bpe_tokenizer(directory, ["<pad>", "<s>", "</s>", "<|user|>", "<|assistant|>"],
+                               max_length=positions, pad_token="<pad>", bos_token="<s>", eos_token="</s>")
+    tokenizer.chat_template = CHAT_TEMPLATE
+    tokenizer.save_pretrained(directory)
+    torch.manual_seed(seed)
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=positions,
+                         pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id,
+                         eos_token_id=tokenizer.eos_token_id)
+    LlamaForCausalLM(config).eval().save_pretrained(directory)
+    return directory

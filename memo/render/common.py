@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from ..model import Article, Citation, Disagreement, Memo, Side, Statement
+from ..model import Article, Citation, Disagreement, Memo, Point, Side, Statement
 
 SECTION_BOTTOM_LINE = "Bottom Line Up Front"
 SECTION_KEY_POINTS = "Key Points"
+SECTION_SYNTHESIS = "Synthesis"
+OWN_WORDS = "In the source's own words:"
 SECTION_CONSENSUS = "Consensus"
 SECTION_DISAGREEMENTS = "Disagreements"
 SECTION_WHO = "Who Said What"
@@ -106,3 +108,12 @@ def matrix_point(text: str, words: int = 16) -> str:
 def quoted(text: str) -> str:
     """The sentence in quotation marks, unless it already opens with one."""
     return text if text[:1] in "“\"”‘'" else f"“{text}”"
+
+
+def flag_marker(point: Point) -> str:
+    return f" [unsupported: {point.flag}]"
+
+
+def is_extracted(point: Point) -> bool:
+    """A verbatim sentence (one citation quoting exactly its text), not a generated one."""
+    return len(point.citations) == 1 and point.citations[0].quote == point.text

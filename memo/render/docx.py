@@ -99,6 +99,8 @@ def _hyperlink(part, url: str):
 
 
 def render_docx(memo: Memo) -> bytes:
+    from docx.shared import RGBColor
+
     document = _template()
     body = document.element.body
     for child in list(body):
@@ -113,8 +115,24 @@ def render_docx(memo: Memo) -> bytes:
 
     def claim(paragraph, point: Point) -> None:
         paragraph.add_run(point.text)
-        paragraph.add_run(f" ({common.source_label(memo, point.citations[0])})").italic = True
+        if point.flag:  # generated and unsupported: visibly marked, never cited
+            marker = paragraph.add_run(common.flag_marker(point))
+            marker.italic = marker.bold = True
+            marker.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+            return
+        if common.is_extracted(point):
+            paragraph.add_run(f" ({common.source_label(memo, point.citations[0])})").italic = True
         cite(paragraph, point)
+
+    def prose(paragraph, points) -> None:
+        for i, point in enumerate(points):
+            if i:
+                paragraph.add_run(" ")
+            if point.flag:
+                claim(paragraph, point)
+            else:
+                paragraph.add_run(point.text)
+                cite(paragraph, point)
 
     document.add_paragraph(memo.title.upper() if memo.title == "Memorandum" else memo.title, style="Title")
     for label, value in (("TO:", memo.to), ("FROM:", memo.from_), ("DATE:", memo.date), ("SUBJECT:", memo.subject)):
@@ -126,6 +144,10 @@ def render_docx(memo: Memo) -> bytes:
     for point in memo.bottom_line:
         claim(document.add_paragraph(), point)
 
+    if memo.synthesis:
+        document.add_heading(common.SECTION_SYNTHESIS, level=1)
+        prose(document.add_paragraph(), memo.synthesis)
+
     document.add_heading(common.SECTION_KEY_POINTS, level=1)
     for point in memo.key_points:
         claim(document.add_paragraph(style="List Bullet"), point)
@@ -135,7 +157,11 @@ def render_docx(memo: Memo) -> bytes:
     document.add_heading(common.SECTION_SOURCES_SUMMARY, level=1)
     for summary in memo.source_summaries:
         document.add_heading(common.source_heading(memo.article(summary.article_id)), level=2)
+        if summary.generated:
+            prose(document.add_paragraph(), summary.generated)
         paragraph = document.add_paragraph()
+        if summary.generated and summary.points:
+            paragraph.add_run(common.OWN_WORDS + " ").italic = True
         if not summary.points:
             paragraph.add_run("No sentence in this source qualified for a summary.").italic = True
         for i, point in enumerate(summary.points):

@@ -18,20 +18,32 @@ def render_markdown(memo: Memo) -> str:
         return "".join(marks)
 
     def claim(point: Point) -> str:
-        return f"{_escape(point.text)} ({_escape(common.source_label(memo, point.citations[0]))}){cite(point)}"
+        if point.flag:  # generated and unsupported: visibly marked, never cited
+            return f"{_escape(point.text)} **{_escape(common.flag_marker(point).strip())}**"
+        if common.is_extracted(point):
+            return f"{_escape(point.text)} ({_escape(common.source_label(memo, point.citations[0]))}){cite(point)}"
+        return f"{_escape(point.text)}{cite(point)}"
+
+    def prose(points) -> str:
+        return " ".join(claim(p) if p.flag else _escape(p.text) + cite(p) for p in points)
 
     lines = [f"# {_escape(memo.title)}", "",
              f"**TO:** {_escape(memo.to)}  ", f"**FROM:** {_escape(memo.from_)}  ",
              f"**DATE:** {_escape(memo.date)}  ", f"**SUBJECT:** {_escape(memo.subject)}", "",
              f"## {common.SECTION_BOTTOM_LINE}", ""]
     lines += [claim(p) for p in memo.bottom_line]
+    if memo.synthesis:
+        lines += ["", f"## {common.SECTION_SYNTHESIS}", "", prose(memo.synthesis)]
     lines += ["", f"## {common.SECTION_KEY_POINTS}", ""]
     lines += [f"- {claim(p)}" for p in memo.key_points]
     lines += _comparison(memo, cite)
     lines += ["", f"## {common.SECTION_SOURCES_SUMMARY}", ""]
     for summary in memo.source_summaries:
         lines += [f"### {_escape(common.source_heading(memo.article(summary.article_id)))}", ""]
-        lines.append(" ".join(_escape(p.text) + cite(p) for p in summary.points) or "_No summary sentences._")
+        if summary.generated:
+            lines += [prose(summary.generated), ""]
+        own = " ".join(_escape(p.text) + cite(p) for p in summary.points) or "_No summary sentences._"
+        lines.append((f"_{common.OWN_WORDS}_ " if summary.generated and summary.points else "") + own)
         lines.append("")
     lines += [f"## {common.SECTION_SOURCES}", ""]
     for number, article in enumerate(memo.articles, start=1):
