@@ -5,8 +5,9 @@
     brief.key_points[0].citations[0].quote
 """
 
-from .errors import InputError, MemoError, ModelError, OutputError
-from .model import Article, Citation, Memo, Method, Notice, Point, Sentence, SourceSummary
+from .errors import InputError, MemoError, ModelError, OutputError, PromptError
+from .model import (AgreementRow, Article, Citation, Disagreement, Group, Memo, Method, Notice, Point, Position,
+                    Sentence, Side, SourceSummary, Statement)
 from .pipeline import build
 
 __all__ = [
@@ -17,11 +18,18 @@ __all__ = [
     "Citation",
     "Point",
     "SourceSummary",
+    "Statement",
+    "Group",
+    "Side",
+    "Disagreement",
+    "Position",
+    "AgreementRow",
     "Method",
     "Notice",
     "MemoError",
     "InputError",
     "OutputError",
     "ModelError",
+    "PromptError",
 ]
 __version__ = "0.1.0"

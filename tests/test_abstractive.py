@@ -177,3 +177,23 @@ def test_faithful_generated_text_reaches_every_section_with_its_footnotes(small_
     assert side.position in [s.citation.quote for s in side.statements]  # the generated line, checked
     assert brief.citations() and all(
         brief.article(c.article_id).text[c.start:c.end] == c.quote for c in brief.citations())
+
+
+def test_with_an_nli_model_configured_the_gate_also_requires_entailment(tmp_path):
+    from memo.stance import CONTESTS, SUPPORTS, NLIStance, Stance
+
+    class Judge(NLIStance):  # the NLI interface with calls the test decides
+        def __init__(self, verdict):
+            super().__init__("judge")
+            self.verdict = verdict
+
+        def stance(self, claim, statements):
+            return [Stance(self.verdict, 0.9 if self.verdict == SUPPORTS else 0.1, 0.9) for _ in statements]
+
+    embedder = get_embedder()
+    source = Sentence("a", 0, 0, 60, "A storm cut power to 40,000 homes on the coast on Tuesday.")
+    vectors = embedder.embed([source.text])
+    generated = ["The storm cut power to 40,000 homes on the coast on Tuesday."]
+    assert not check(generated, [source], vectors, embedder, Judge(SUPPORTS))[0].problem
+    refused = check(generated, [source], vectors, embedder, Judge(CONTESTS))[0]
+    assert refused.problem.startswith("not entailed") and not refused.support

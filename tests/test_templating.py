@@ -57,3 +57,9 @@ def test_a_stray_file_or_missing_folder_is_reported(tmp_path):
         Prompts(tmp_path).check()
     with pytest.raises(PromptError, match="prompts folder not found"):
         Prompts(tmp_path / "nope")
+
+
+def test_the_example_prompt_folder_is_valid():
+    prompts = Prompts(REPO / "examples" / "prompts_plain_language")
+    prompts.check()
+    assert prompts.get("article_summary").origin.endswith("prompts_plain_language/article_summary.txt")
