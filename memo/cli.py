@@ -83,6 +83,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--dtype", choices=("float32", "float16", "bfloat16"), help="model precision (default: auto)")
     build.add_argument("--batch-size", type=int, default=4, metavar="N", help="prompts per generate() call")
     build.add_argument("--max-new-tokens", type=int, default=96, metavar="N", help="tokens generated per prompt")
+    build.add_argument("--cache", default=_default_cache(), metavar="DIR",
+                       help="embedding cache folder, so rebuilds embed only new sentences "
+                            "(default: $MEMO_CACHE or %(default)s)")
+    build.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
     build.add_argument("-q", "--quiet", action="store_true", help="no progress or notes on stderr")
     build.add_argument("-v", "--verbose", action="store_true", help="log every repair and removal")
     prompts = commands.add_parser("prompts", help="list or show the prompt templates in force",
@@ -91,6 +95,13 @@ def _parser() -> argparse.ArgumentParser:
     prompts.add_argument("name", nargs="?", help="template to show (with 'show')")
     prompts.add_argument("--prompts", metavar="DIR", help="folder of templates overriding the shipped ones")
     return parser
+
+
+def _default_cache() -> str:
+    if os.environ.get("MEMO_CACHE"):
+        return os.environ["MEMO_CACHE"]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "memo")
 
 
 def _prompts_command(args) -> int:
@@ -147,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             questions=args.question, stance=args.stance, consensus_points=args.consensus,
             found_disagreements=args.found_disagreements,
             abstractive=None if args.no_abstractive else args.abstractive, prompts=args.prompts, fallback=True,
+            cache=None if args.no_cache else args.cache,
             generation=dict(device=args.device, dtype=args.dtype, batch_size=args.batch_size,
                             max_new_tokens=args.max_new_tokens),
         )

@@ -305,6 +305,59 @@ def _serve_embeddings(name: str, connection) -> None:
             connection.send(("error", f"embedding failed: {type(exc).__name__}: {exc}", name))
 
 
+class CachedEmbedder:
+    """Wraps an embedder with a cache on disk (one SQLite file), keyed by the model and the
+    text's hash: rebuilding a memo after adding articles embeds only the new sentences.
+    Safe for concurrent runs (SQLite locks); a damaged cache file is an error naming it."""
+
+    def __init__(self, inner: Embedder, path: str | Path, *, model_key: str | None = None):
+        import sqlite3
+
+        self.inner = inner
+        self.path = Path(path)
+        self.model = model_key or describe(inner)  # what the vectors are keyed by, with each text
+        self.hits = self.misses = 0
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30)
+            self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL)")
+        except (OSError, sqlite3.Error) as exc:
+            raise ModelError(f"{self.path}: cannot use as an embedding cache ({exc})") from None
+
+    def _key(self, text: str) -> bytes:
+        return hashlib.sha256(f"{self.model}\n{text}".encode("utf-8", "surrogatepass")).digest()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        import sqlite3
+
+        unique = list(dict.fromkeys(texts))
+        keys = {text: self._key(text) for text in unique}
+        found: dict[bytes, np.ndarray] = {}
+        try:
+            for begin in range(0, len(unique), 500):
+                block = [keys[t] for t in unique[begin:begin + 500]]
+                rows = self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(block))})",
+                                        block).fetchall()
+                found.update((key, np.frombuffer(vector, dtype=np.float32)) for key, vector in rows)
+            missing = [t for t in unique if keys[t] not in found]
+            if missing:
+                fresh = embed_unique(self.inner, missing)
+                with self._db:
+                    self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                                         [(keys[t], v.astype(np.float32).tobytes()) for t, v in zip(missing, fresh)])
+                found.update((keys[t], v.astype(np.float32)) for t, v in zip(missing, fresh))
+        except sqlite3.Error as exc:
+            raise ModelError(f"{self.path}: embedding cache failed ({exc}); delete the file to rebuild it") from None
+        self.hits += len(unique) - len(missing)
+        self.misses += len(missing)
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.stack([found[keys[t]] for t in texts])
+
+    def close(self) -> None:
+        self._db.close()
+
+
 class RememberingEmbedder:
     """Wraps an embedder for one run: a text embedded once (a sentence for the summary,
     then again as a statement weighed for stance) is not embedded twice."""
@@ -323,7 +376,7 @@ class RememberingEmbedder:
 
 
 def describe(embedder: Embedder) -> str:
-    if isinstance(embedder, RememberingEmbedder):
+    if isinstance(embedder, (RememberingEmbedder, CachedEmbedder)):
         embedder = embedder.inner
     return getattr(embedder, "description", None) or type(embedder).__name__
 

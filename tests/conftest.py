@@ -31,6 +31,14 @@ class CountingEmbedder:
         return [t for call in self.calls for t in call]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Command-line runs cache embeddings under $MEMO_CACHE: keep the tests' cache their own."""
+    import os
+
+    os.environ["MEMO_CACHE"] = str(tmp_path_factory.mktemp("memo-cache"))
+
+
 @pytest.fixture
 def counting_embedder() -> CountingEmbedder:
     return CountingEmbedder()

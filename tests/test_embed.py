@@ -106,3 +106,29 @@ def test_preloaded_embedder_reports_a_model_that_cannot_load(tmp_path, monkeypat
             helper.embed(["text"])
     finally:
         helper.close()
+
+
+def test_the_disk_cache_embeds_only_what_it_has_not_seen(tmp_path, counting_embedder):
+    from memo.embed import CachedEmbedder
+
+    first = CachedEmbedder(counting_embedder, tmp_path / "e.sqlite", model_key="counting")
+    vectors = first.embed(["alpha beta", "gamma delta", "alpha beta"])
+    first.close()
+    again = CachedEmbedder(counting_embedder, tmp_path / "e.sqlite", model_key="counting")
+    assert np.array_equal(again.embed(["gamma delta", "alpha beta", "new text"]), np.stack(
+        [vectors[1], vectors[0], counting_embedder.inner.embed(["new text"])[0] /
+         np.linalg.norm(counting_embedder.inner.embed(["new text"])[0])]))
+    assert counting_embedder.texts == ["alpha beta", "gamma delta", "new text"]
+    assert (again.hits, again.misses) == (2, 1)
+    other_model = CachedEmbedder(counting_embedder, tmp_path / "e.sqlite", model_key="another")
+    other_model.embed(["alpha beta"])  # vectors are keyed by model as well as text
+    assert counting_embedder.texts[-1] == "alpha beta"
+
+
+def test_a_damaged_cache_file_is_an_error_naming_it(tmp_path):
+    from memo.embed import CachedEmbedder
+
+    broken = tmp_path / "e.sqlite"
+    broken.write_bytes(b"not a database" * 100)
+    with pytest.raises(ModelError, match="e.sqlite"):
+        CachedEmbedder(HashingEmbedder(8), broken).embed(["text"])

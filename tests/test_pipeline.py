@@ -111,3 +111,16 @@ def test_repairs_and_removals_are_logged(small_corpus, caplog):
     logged = [r.getMessage() for r in caplog.records if r.name == "memo"]
     assert any(m.endswith("a.txt: dropped-line: caption or credit: Photo: Coastal Herald archive") for m in logged)
     assert any("a.txt: dropped-line: byline: By Jane Roe" in m for m in logged)
+
+
+def test_a_rebuild_with_a_cache_embeds_only_the_new_article(tmp_path, small_corpus, counting_embedder):
+    first = memo.build(small_corpus, embedder=counting_embedder, cache=tmp_path / "cache")
+    old_sentences = {c.quote for c in first.citations()}
+    assert len(counting_embedder.texts) > 5 and old_sentences
+    added = "Power was back in most homes by Friday, the utility said in a statement."
+    (small_corpus / "d.txt").write_text(added + "\n", encoding="utf-8")
+    counting_embedder.calls.clear()
+    second = memo.build(small_corpus, embedder=counting_embedder, cache=tmp_path / "cache")
+    assert added in counting_embedder.texts  # the new article's sentence is embedded ...
+    assert not old_sentences & set(counting_embedder.texts)  # ... and nothing embedded before is again
+    assert "from the embedding cache" in " ".join(second.method.steps)
