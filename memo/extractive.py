@@ -124,53 +124,79 @@ def summarize_article(sentences: list[Sentence], vectors: np.ndarray, budget: Bu
     return [sentences[keep[i]] for i in sorted(picked)]
 
 
+@dataclass
+class CorpusPool:
+    """Every candidate sentence of the corpus with what ranking needs, computed once and
+    then selected from as often as the memo needs (bottom line, key points)."""
+
+    pool: list[Sentence]
+    matrix: np.ndarray
+    docs: np.ndarray
+    positions: np.ndarray
+    centre: np.ndarray
+    support: np.ndarray
+    words: np.ndarray
+
+    @classmethod
+    def build(cls, documents: list[list[Sentence]], vectors: list[np.ndarray]) -> "CorpusPool | None":
+        pool: list[Sentence] = []
+        rows: list[np.ndarray] = []
+        doc_of: list[int] = []
+        positions: list[int] = []
+        centroids = []
+        for d, (sentences, vecs) in enumerate(zip(documents, vectors)):
+            keep = [i for i, s in enumerate(sentences) if is_candidate(s)]
+            if not keep:
+                continue
+            centroids.append(_centroid(vecs[keep]))
+            for rank, i in enumerate(keep):
+                pool.append(sentences[i])
+                rows.append(vecs[i])
+                doc_of.append(d)
+                positions.append(rank)
+        if not pool:
+            return None
+        matrix = np.stack(rows)
+        docs = np.array(doc_of)
+        # Each source weighs the same in the centroid, however long it is.
+        return cls(pool, matrix, docs, np.array(positions, dtype=float), _centroid(np.stack(centroids)),
+                   _cross_source_support(matrix, docs), np.array([s.words for s in pool], dtype=float))
+
+    def select(self, budget: Budget, weights: Weights = Weights()) -> list[Sentence]:
+        salience = (weights.centrality * (self.matrix @ self.centre)
+                    + weights.support * self.support
+                    + weights.position * _position_score(self.positions)
+                    + weights.length * _length_score(self.words))
+        if weights.background:
+            salience = salience - weights.background * background_score(self.pool)
+        groups = self.docs if len(set(self.docs.tolist())) > 1 else None
+        return [self.pool[i] for i in _mmr(salience, self.matrix, self.words, budget, weights, groups)]
+
+
 def summarize_corpus(documents: list[list[Sentence]], vectors: list[np.ndarray], budget: Budget,
                      weights: Weights = Weights()) -> list[Sentence]:
     """Sentences for the whole corpus, most salient first, covering every source first."""
-    pool: list[Sentence] = []
-    rows: list[np.ndarray] = []
-    doc_of: list[int] = []
-    positions: list[int] = []
-    centroids = []
-    for d, (sentences, vecs) in enumerate(zip(documents, vectors)):
-        keep = [i for i, s in enumerate(sentences) if is_candidate(s)]
-        if not keep:
-            continue
-        centroids.append(_centroid(vecs[keep]))
-        for rank, i in enumerate(keep):
-            pool.append(sentences[i])
-            rows.append(vecs[i])
-            doc_of.append(d)
-            positions.append(rank)
-    if not pool:
-        return []
-    matrix = np.stack(rows)
-    docs = np.array(doc_of)
-    # Each source weighs the same in the centroid, however long it is.
-    corpus_centre = _centroid(np.stack(centroids))
-    support = _cross_source_support(matrix, docs)
-    words = np.array([s.words for s in pool], dtype=float)
-    salience = (weights.centrality * (matrix @ corpus_centre)
-                + weights.support * support
-                + weights.position * _position_score(np.array(positions, dtype=float))
-                + weights.length * _length_score(words))
-    if weights.background:
-        salience = salience - weights.background * background_score(pool)
-    groups = docs if len(set(doc_of)) > 1 else None
-    return [pool[i] for i in _mmr(salience, matrix, words, budget, weights, groups)]
+    pool = CorpusPool.build(documents, vectors)
+    return pool.select(budget, weights) if pool is not None else []
 
 
 def _cross_source_support(matrix: np.ndarray, docs: np.ndarray) -> np.ndarray:
-    """For each sentence, the mean over other sources of its best match in that source."""
-    sources = np.unique(docs)
+    """For each sentence, the mean over other sources of its best match in that source.
+    ``docs`` is in document order, so each source's rows are contiguous: one block of
+    similarities at a time, maximised per source, keeps memory linear in the corpus."""
+    sources, starts = np.unique(docs, return_index=True)
     if len(sources) < 2:
         return np.zeros(len(matrix))
-    best = np.zeros((len(matrix), len(sources)))
-    for j, source in enumerate(sources):
-        members = matrix[docs == source]
-        best[:, j] = (matrix @ members.T).max(axis=1)
-    own = docs[:, None] == sources[None, :]
-    return np.where(own, 0.0, best).sum(axis=1) / (len(sources) - 1)
+    own = np.searchsorted(sources, docs)
+    total = np.zeros(len(matrix))
+    for begin in range(0, len(matrix), SUPPORT_BLOCK):
+        best = np.maximum.reduceat(matrix[begin:begin + SUPPORT_BLOCK] @ matrix.T, starts, axis=1).astype(float)
+        best[np.arange(len(best)), own[begin:begin + SUPPORT_BLOCK]] = 0.0
+        total[begin:begin + SUPPORT_BLOCK] = best.sum(axis=1)
+    return total / (len(sources) - 1)
+
+
+SUPPORT_BLOCK = 2048
 
 
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")

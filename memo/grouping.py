@@ -56,6 +56,59 @@ def closeness_matrix(vectors: np.ndarray, texts: list[str]) -> np.ndarray:
     return vectors @ vectors.T + SHARED_WORDS * shared
 
 
+class _SparseCloseness:
+    """``closeness_matrix`` for a whole corpus without its square: only pairs of sentences
+    from different articles that could reach ``floor`` are kept (``pairs``), found by
+    multiplying blocks of embeddings; any other pair is computed when asked for. Memory
+    grows with the corpus and the number of close pairs, not with its square."""
+
+    BLOCK = 2048
+
+    def __init__(self, vectors: list[np.ndarray], sentences: list[Sentence], articles: list[int], *, floor: float):
+        self.vectors = np.stack(vectors).astype(np.float32)
+        self.article = np.array(articles)
+        self.words = [_content_words(s.text) for s in sentences]
+        frequency: dict[str, int] = {}
+        for bag in self.words:
+            for word in bag:
+                frequency[word] = frequency.get(word, 0) + 1
+        self.rarity = {word: math.log(len(self.words) / count) for word, count in frequency.items()}
+        self.weight = [sum(self.rarity[w] for w in bag) for bag in self.words]
+        # Background (dated only years before the story) and current news are not one point,
+        # however alike: "Xi's first trip to Moscow in 2013" is not "Xi landed in Moscow on Monday".
+        self.background = background_score(sentences).astype(bool)
+        self.floor = floor
+        cosine_floor = floor - SHARED_WORDS  # shared words add at most SHARED_WORDS
+        self.pairs: list[tuple[int, int, float]] = []
+        n = len(sentences)
+        for begin in range(0, n, self.BLOCK):
+            sims = self.vectors[begin:begin + self.BLOCK] @ self.vectors.T
+            rows, cols = np.nonzero(sims >= cosine_floor)
+            lefts = rows + begin
+            keep = (cols > lefts) & (self.article[cols] != self.article[lefts]) & \
+                (self.background[cols] == self.background[lefts])
+            for row, left, col in zip(rows[keep].tolist(), lefts[keep].tolist(), cols[keep].tolist()):
+                if self.words[left] == self.words[col]:  # the same wording (wire copy): no need to intersect
+                    shared = 1.0 if self.weight[left] > 0 else 0.0
+                else:
+                    common = self.words[left] & self.words[col]
+                    least = min(self.weight[left], self.weight[col])
+                    shared = sum(self.rarity[w] for w in common) / least if common and least > 0 else 0.0
+                value = float(sims[row, col]) + SHARED_WORDS * shared
+                if value >= floor:
+                    self.pairs.append((left, col, value))
+        self._known = {(left, right): value for left, right, value in self.pairs}
+
+    def __call__(self, left: int, right: int) -> float:
+        key = (min(left, right), max(left, right))
+        if key in self._known:
+            return self._known[key]
+        if self.background[left] != self.background[right]:
+            return -1.0
+        return float(self.vectors[left] @ self.vectors[right]) + SHARED_WORDS * _overlap(
+            self.words[left], self.words[right], self.rarity)
+
+
 def _content_words(text: str) -> frozenset[str]:
     return frozenset(w for w in re.findall(r"[\w’'-]+", text.lower()) if w not in _STOPWORDS and len(w) > 2
                      or w.isdigit())
@@ -115,25 +168,19 @@ def group_points(articles: list[Article], sentences: list[list[Sentence]], vecto
     flat: list[tuple[int, int]] = [(a, i) for a, rows in enumerate(candidates) for i in rows]
     if not flat:
         return []
-    position = {key: n for n, key in enumerate(flat)}
-    close = closeness_matrix(np.stack([vectors[a][i] for a, i in flat]), [sentences[a][i].text for a, i in flat])
-    # Background (dated only years before the story) and current news are not one point,
-    # however alike: "Xi's first trip to Moscow in 2013" is not "Xi landed in Moscow on Monday".
-    background = background_score([sentences[a][i] for a, i in flat]).astype(bool)
-    close[np.ix_(background, ~background)] = -1.0
-    close[np.ix_(~background, background)] = -1.0
+    close = _SparseCloseness([vectors[a][i] for a, i in flat], [sentences[a][i] for a, i in flat],
+                             [a for a, _ in flat], floor=threshold - LINKAGE_SLACK)
     # Candidate links: mutual best matches between two articles, strongest first.
-    links: list[tuple[float, tuple[int, int], tuple[int, int]]] = []
-    for a in range(len(articles)):
-        for b in range(a + 1, len(articles)):
-            if not candidates[a] or not candidates[b]:
-                continue
-            sims = close[np.ix_([position[(a, i)] for i in candidates[a]], [position[(b, j)] for j in candidates[b]])]
-            best_in_b, best_in_a = sims.argmax(axis=1), sims.argmax(axis=0)
-            for i, j in enumerate(best_in_b):
-                if best_in_a[j] == i and sims[i, j] >= threshold:
-                    links.append((float(sims[i, j]), (a, candidates[a][i]), (b, candidates[b][j])))
-    links.sort(key=lambda link: -link[0])
+    best: dict[tuple[int, int], tuple[float, int]] = {}  # (sentence, other article) -> (closeness, sentence)
+    for left, right, value in close.pairs:
+        for here, there in ((left, right), (right, left)):
+            key = (here, close.article[there])
+            if key not in best or value > best[key][0]:
+                best[key] = (value, there)
+    links = sorted(((value, flat[left], flat[right]) for left, right, value in close.pairs
+                    if value >= threshold and best[(left, close.article[right])][1] == right
+                    and best[(right, close.article[left])][1] == left), key=lambda link: -link[0])
+    index = {key: n for n, key in enumerate(flat)}
     # Merge along links only while every pair in the merged group stays close (complete
     # linkage) and each article contributes one sentence: no chains of drifting topics.
     cluster_of = {key: n for n, key in enumerate(flat)}
@@ -144,9 +191,7 @@ def group_points(articles: list[Article], sentences: list[list[Sentence]], vecto
             continue
         if {a for a, _ in clusters[cl]} & {a for a, _ in clusters[cr]}:
             continue
-        closest = min(float(close[position[left_key], position[right_key]])
-                      for left_key in clusters[cl] for right_key in clusters[cr])
-        if closest < threshold - LINKAGE_SLACK:
+        if any(close(index[x], index[y]) < threshold - LINKAGE_SLACK for x in clusters[cl] for y in clusters[cr]):
             continue
         for key in clusters[cr]:
             cluster_of[key] = cl

@@ -20,7 +20,7 @@ from . import faithfulness
 from .abstractive import GenerationOptions, Generator, Summarizer, get_generator
 from .attribution import attribute
 from .disagreement import agreement_matrix, answer, from_group, who_said_what
-from .extractive import Budget, Weights, is_candidate, summarize_article, summarize_corpus
+from .extractive import Budget, CorpusPool, Weights, is_candidate, summarize_article
 from .grouping import Pool, group_points, weigh_groups
 from .model import Article, Citation, Disagreement, Memo, Method, Notice, Point, Sentence, Side, SourceSummary
 from .render import check_destination
@@ -165,8 +165,9 @@ def build(
     corpus = ([sentences[a.id] for a in articles], [per_article[a.id] for a in articles])
     # The bottom line is what the corpus says most centrally, wherever it comes from;
     # key points then spread over every source.
-    bottom_line = summarize_corpus(*corpus, Budget(sentences=bottom_line_sentences), BOTTOM_LINE_WEIGHTS)
-    ranked = summarize_corpus(*corpus, Budget(sentences=bottom_line_sentences + key_points))
+    ranking = CorpusPool.build(*corpus)  # computed once for both selections
+    bottom_line = ranking.select(Budget(sentences=bottom_line_sentences), BOTTOM_LINE_WEIGHTS) if ranking else []
+    ranked = ranking.select(Budget(sentences=bottom_line_sentences + key_points)) if ranking else []
     ranked = [s for s in ranked if s not in bottom_line][:key_points]
     summaries = []
     for i, a in enumerate(articles):

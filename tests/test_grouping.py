@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from memo.attribution import attribute
 from memo.extractive import is_candidate
@@ -116,3 +117,24 @@ def test_complete_linkage_does_not_chain_through_a_middle_statement():
     assert len(set(labels[:3])) == 2  # a chain of three is not one cluster
     assert cluster_statements(vectors, threshold=-1.0) == [0] * 5
     assert cluster_statements(np.zeros((0, 2)), threshold=0.5) == []
+
+
+def test_the_sparse_closeness_keeps_every_pair_the_dense_matrix_puts_above_the_floor():
+    from memo.grouping import _SparseCloseness, closeness_matrix
+
+    articles, sentences, vectors, _, candidates = _parts({
+        "a": f"{SHARED}, its sharpest move in a decade. Bakers in the capital sold out of bread by noon.",
+        "b": "On Thursday the central bank lifted interest rates by half a percentage point. The bakers sold out.",
+        "c": "Interest rates went up by half a point on Thursday. A new museum of modern art opened downtown.",
+    })
+    flat = [(a, i) for a, rows in enumerate(candidates) for i in rows]
+    texts = [sentences[a][i] for a, i in flat]
+    rows = [vectors[a][i] for a, i in flat]
+    sparse = _SparseCloseness(rows, texts, [a for a, _ in flat], floor=0.5)
+    dense = closeness_matrix(np.stack(rows), [s.text for s in texts])
+    expected = {(i, j) for i in range(len(flat)) for j in range(i + 1, len(flat))
+                if flat[i][0] != flat[j][0] and dense[i, j] >= 0.5}
+    assert expected and {(i, j) for i, j, _ in sparse.pairs} == expected
+    for i, j, value in sparse.pairs:
+        assert value == pytest.approx(dense[i, j], abs=1e-5) == pytest.approx(sparse(j, i), abs=1e-5)
+    assert sparse(0, 1) == pytest.approx(dense[0, 1], abs=1e-5)  # a pair below the floor, computed on demand
