@@ -10,13 +10,12 @@ tokens before it is sent; none overflows the window and no text is dropped.
 
 from __future__ import annotations
 
-import os
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
 from .errors import ModelError
+from .hub import cannot_load, local_files_only
 from .templating import Prompts
 
 # Defaults the README recommends (download sizes of the weights).
@@ -63,20 +62,6 @@ class Trace:
     rounds: list[int] = field(default_factory=list)  # prompts per map or reduce round, in order
 
 
-def _hub_reachable(timeout: float = 3.0) -> bool:
-    try:
-        socket.create_connection(("huggingface.co", 443), timeout=timeout).close()
-        return True
-    except OSError:
-        return False
-
-
-def _cached(name: str) -> bool:
-    root = Path(os.environ.get("HF_HUB_CACHE") or Path(os.environ.get("HF_HOME", Path.home() / ".cache" /
-                                                                       "huggingface")) / "hub")
-    return (root / ("models--" + name.replace("/", "--"))).is_dir()
-
-
 class TransformersGenerator:
     """A transformers model by hub name or local path, loaded once, on first use."""
 
@@ -86,28 +71,14 @@ class TransformersGenerator:
         self.trace = Trace()
         self._loaded = None
 
-    # -- loading -------------------------------------------------------------------------
-    def _check_reachable(self) -> bool:
-        """Fail in seconds, not after the hub client's minute of retries: True when only
-        local files may be used."""
-        if Path(self.name).exists():
-            return True
-        if os.environ.get("HF_HUB_OFFLINE") == "1" or _cached(self.name):
-            return os.environ.get("HF_HUB_OFFLINE") == "1"
-        if not _hub_reachable():
-            raise ModelError(self._cannot(f"it is not a local directory, not in the Hugging Face cache, and "
-                                          f"huggingface.co cannot be reached"))
-        return False
-
     def _cannot(self, why: str) -> str:
-        return (f"cannot load abstractive model {self.name!r}: {why}. Get it on a connected machine "
-                f"(`huggingface-cli download {self.name}` or `git clone https://huggingface.co/{self.name}`) "
-                "and pass its directory, or run with --no-abstractive for extractive summaries")
+        return cannot_load(self.name, "abstractive model", why) + \
+            ", or run with --no-abstractive for extractive summaries"
 
     def load(self):
         if self._loaded is not None:
             return self._loaded
-        local_only = self._check_reachable()
+        local_only = local_files_only(self.name, "abstractive model")
         try:
             import torch
             from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
@@ -126,8 +97,6 @@ class TransformersGenerator:
                                            else "float16")
             loader = AutoModelForSeq2SeqLM if config.is_encoder_decoder else AutoModelForCausalLM
             model = loader.from_pretrained(self.name, local_files_only=local_only, dtype=getattr(torch, dtype))
-        except ModelError:
-            raise
         except Exception as exc:  # noqa: BLE001 - transformers raises many types here
             raise ModelError(self._cannot(str(exc).strip().splitlines()[0] if str(exc).strip() else
                                           type(exc).__name__)) from None

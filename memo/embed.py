@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
 import re
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
@@ -18,6 +17,7 @@ from typing import Protocol, Sequence, runtime_checkable
 import numpy as np
 
 from .errors import MemoError, ModelError
+from .hub import local_files_only
 
 
 @runtime_checkable
@@ -50,6 +50,7 @@ class TransformersEmbedder:
         if self._model is not None:
             return
         local = Path(self.model_name).exists()
+        only_local = local_files_only(self.model_name, "embedding model")
         try:
             import torch
             from transformers import AutoModel, AutoTokenizer
@@ -57,7 +58,7 @@ class TransformersEmbedder:
             from transformers.utils import logging as hf_logging
 
             hf_logging.disable_progress_bar()
-            kwargs = {"local_files_only": True} if local or os.environ.get("HF_HUB_OFFLINE") == "1" else {}
+            kwargs = {"local_files_only": True} if only_local else {}
             self._tokenizer = AutoTokenizer.from_pretrained(self.model_name, **kwargs)
             self._model = AutoModel.from_pretrained(self.model_name, **kwargs).eval()
         except (OSError, ValueError, ImportError) as exc:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 from importlib import resources
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ import numpy as np
 
 from .embed import Embedder, RememberingEmbedder, embed_unique
 from .errors import ModelError
+from .hub import cannot_load, local_files_only
 
 SUPPORTS, CONTESTS, UNCLEAR = "supports", "contests", "unclear"
 
@@ -152,15 +152,13 @@ class NLIStance:
             from transformers import AutoModelForSequenceClassification, AutoTokenizer
         except ImportError as exc:  # pragma: no cover - both are core dependencies
             raise ModelError(f"NLI stance needs transformers and torch: {exc}") from None
-        local = Path(self.name).exists()
-        offline = local or os.environ.get("HF_HUB_OFFLINE") == "1"
+        offline = local_files_only(self.name, "NLI model")
         try:
             tokenizer = AutoTokenizer.from_pretrained(self.name, local_files_only=offline)
             model = AutoModelForSequenceClassification.from_pretrained(self.name, local_files_only=offline)
         except Exception as exc:  # noqa: BLE001 - transformers raises many types here
-            raise ModelError(f"cannot load NLI model {self.name!r}: {str(exc).splitlines()[0]}. Give a local "
-                             "directory with config.json, weights and tokenizer files, or a hub name on a "
-                             "machine that can download it (unset HF_HUB_OFFLINE).") from None
+            raise ModelError(cannot_load(self.name, "NLI model", str(exc).strip().splitlines()[0]
+                                         if str(exc).strip() else type(exc).__name__)) from None
         labels = {index: name.lower() for index, name in model.config.id2label.items()}
         entail = [i for i, name in labels.items() if name.startswith("entail")]
         contra = [i for i, name in labels.items() if name.startswith("contradict")]

@@ -3,7 +3,6 @@ the same ``from_pretrained(path)`` code users run."""
 
 import time
 
-import numpy as np
 import pytest
 
 import memo
@@ -129,7 +128,7 @@ def test_a_memo_with_a_random_model_flags_its_output_and_never_cites_it(model, w
 
 def test_a_model_that_cannot_be_loaded_fails_in_seconds_naming_it(small_corpus, monkeypatch):
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setattr("memo.abstractive._hub_reachable", lambda timeout=3.0: False)
+    monkeypatch.setattr("memo.hub.hub_reachable", lambda timeout=3.0: False)
     started = time.monotonic()
     with pytest.raises(ModelError, match=r"cannot load abstractive model 'no-org/no-model'.*huggingface-cli download"):
         memo.build(small_corpus, abstractive="no-org/no-model")
