@@ -92,7 +92,8 @@ def answer(question: str, pool: Pool, stance: StanceBackend, embedder: Embedder,
     yes_no = claim is not None or is_yes_no(question)
     claim = claim or question_claim(question)
     if not pool.statements:
-        return Disagreement(question, claim, asked, _sides(claim, [], []), (), "The sources say nothing on this.")
+        return Disagreement(question, claim, asked, _sides(claim, [], [], asked=asked) if yes_no else (), (),
+                            _note([], [], []))
     anchor = embed_unique(embedder, [claim])[0]
     sims = pool.vectors @ anchor
     order = [int(k) for k in np.argsort(-sims, kind="stable") if sims[k] >= RELATED][:MAX_STATEMENTS]

@@ -116,3 +116,12 @@ def test_two_sources_that_flatly_contradict_are_found_as_a_disagreement_with_eac
     supporting = {brief.article(s.citation.article_id).source.rsplit("/", 1)[-1] for s in asked.sides[0].statements}
     contesting = {brief.article(s.citation.article_id).source.rsplit("/", 1)[-1] for s in asked.sides[1].statements}
     assert "a.txt" in supporting and "b.txt" in contesting and not supporting & contesting
+
+
+def test_a_question_over_a_corpus_with_nothing_to_weigh_says_so():
+    brief = memo.build([{"text": "Rain fell. Roads shut.", "outlet": "Tiny Times"}],
+                       questions=["Did the rain shut the roads?", "Why did it rain?"])
+    asked, open_question = brief.disagreements
+    assert [side.statements for side in asked.sides] == [(), ()]
+    assert asked.note == open_question.note == "The sources say nothing closely related to this."
+    assert open_question.sides == ()
