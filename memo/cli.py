@@ -73,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="consensus points at most (default: %(default)s)")
     build.add_argument("--found-disagreements", type=int, default=3, metavar="N",
                        help="contested points found without being asked, at most (default: %(default)s)")
+    build.add_argument("--max-stories", type=int, default=10, metavar="N",
+                       help="a corpus covering several stories gets a section per story, at most N, "
+                            "largest first (default: %(default)s)")
+    build.add_argument("--story-points", type=int, default=3, metavar="N",
+                       help="key points per story section (default: %(default)s)")
     build.add_argument("--abstractive", default=DEFAULT_CPU_MODEL, metavar="MODEL",
                        help="transformers model for generated summaries: hub name or local path "
                             "(default: %(default)s; if it cannot be loaded, extractive summaries are used "
@@ -158,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
             questions=args.question, stance=args.stance, consensus_points=args.consensus,
             found_disagreements=args.found_disagreements,
             abstractive=None if args.no_abstractive else args.abstractive, prompts=args.prompts, fallback=True,
-            cache=None if args.no_cache else args.cache,
+            cache=None if args.no_cache else args.cache, max_stories=args.max_stories,
+            story_points=args.story_points,
             generation=dict(device=args.device, dtype=args.dtype, batch_size=args.batch_size,
                             max_new_tokens=args.max_new_tokens),
         )

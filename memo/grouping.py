@@ -32,6 +32,10 @@ SAME_TOPIC = 0.6  # cosine above which a sentence is about the same matter as a 
 # A sentence must contest a group's point at least this surely to mark it contested (the offline stance backend is right about 4 times in 5 at this level on
 # Perspectrum train); a weaker call is not enough to claim the sources disagree.
 CONTEST_CONFIDENCE = 0.4
+# Story detection (story_clusters): the mean story similarity an article needs to join a
+# story. On 1,000 articles recombined from 100 Multi-News stories (benchmarks/make_corpus.py):
+# 0.40 purity 0.97 / inverse purity 0.97 (fewest misplaced articles); 0.45: 0.99 / 0.94; 0.50: 0.99 / 0.89.
+SAME_STORY = 0.4
 LONG_LEAD = 35  # words; a group is led by a shorter member where it has one
 
 
@@ -159,6 +163,52 @@ def _origins(members: list[Member], outlets: dict[str, str]) -> int:
             if keys[i] == keys[j] or overlap >= SAME_WORDING:
                 parent[find(i)] = find(j)
     return len({find(i) for i in range(len(members))})
+
+
+def story_clusters(rows: list[np.ndarray], threshold: float | None = None) -> list[int]:
+    """A story label per article (labels in order of first appearance), from its candidate
+    sentences' embeddings ``rows``. How much article A tells B's story is the mean, over A's
+    sentences, of the closest sentence in B; two articles' story similarity is the mean of
+    that both ways. Unlike the cosine of mean embeddings it does not depend on length (a
+    three-sentence report and a long feature on one event still match). Each article joins
+    the story it is most similar to on average, if that is at least ``SAME_STORY``, else it
+    starts one. Sentence similarities are taken in blocks: memory grows with the corpus and
+    the number of articles squared, never with the number of sentences squared."""
+    threshold = SAME_STORY if threshold is None else threshold
+    n = len(rows)
+    if n == 0:
+        return []
+    width = next((r.shape[1] for r in rows if r.ndim == 2 and len(r)), 1)
+    sizes = np.array([len(r) for r in rows])
+    flat = np.concatenate([r for r in rows if len(r)]).astype(np.float32) if sizes.sum() else np.zeros((0, width))
+    owner = np.repeat(np.arange(n), sizes)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    present = sizes > 0
+    cover = np.zeros((n, n))  # cover[a, b]: summed best matches of a's sentences in b
+    for begin in range(0, len(flat), 2048):
+        sims = flat[begin:begin + 2048] @ flat.T
+        best = np.full((len(sims), n), -1.0, dtype=np.float32)
+        best[:, present] = np.maximum.reduceat(sims, starts[present], axis=1)
+        # rows are in article order: sum each article's rows of this block at once
+        owners = owner[begin:begin + 2048]
+        firsts = np.flatnonzero(np.concatenate([[True], owners[1:] != owners[:-1]]))
+        cover[owners[firsts]] += np.add.reduceat(best, firsts, axis=0)
+    cover = cover / np.maximum(sizes, 1)[:, None]
+    similarity = (cover + cover.T) / 2
+    labels = np.full(n, -1)
+    count = 0
+    for a in range(n):
+        if a and present[a]:
+            seen = labels[:a]
+            totals = np.bincount(seen[seen >= 0], weights=similarity[a, :a][seen >= 0], minlength=count)
+            members = np.bincount(seen[seen >= 0], minlength=count)
+            means = np.where(members > 0, totals / np.maximum(members, 1), -1.0)
+            if count and means.max() >= threshold:
+                labels[a] = int(np.argmax(means))
+                continue
+        labels[a] = count
+        count += 1
+    return labels.tolist()
 
 
 def group_points(articles: list[Article], sentences: list[list[Sentence]], vectors: list[np.ndarray],

@@ -177,6 +177,20 @@ class AgreementRow:
 
 
 @dataclass(frozen=True)
+class Story:
+    """One story of a corpus that covers several: its sources (largest story first), its own
+    key points, what its sources agree on, what they dispute, and its agreement matrix
+    (columns: ``article_ids``)."""
+
+    title: str
+    article_ids: tuple[str, ...]
+    key_points: tuple[Point, ...]
+    consensus: tuple[Group, ...] = ()
+    disagreements: tuple[Disagreement, ...] = ()
+    agreement: tuple[AgreementRow, ...] = ()
+
+
+@dataclass(frozen=True)
 class SourceSummary:
     """One source in brief: its key sentences, verbatim, and (when a model is configured)
     a generated summary whose sentences carry their support or a flag."""
@@ -204,6 +218,14 @@ class Method:
     notices: tuple[Notice, ...] = ()
 
 
+def _comparison_citations(consensus, disagreements, agreement) -> list[Citation]:
+    out = [s.citation for g in consensus for s in g.statements]
+    for disagreement in disagreements:
+        out += [s.citation for side in disagreement.sides for s in side.statements]
+        out += [s.citation for s in disagreement.unclear]
+    return out + [c for row in agreement for c in row.evidence if c is not None]
+
+
 @dataclass(frozen=True)
 class Memo:
     """A finished briefing memo; ``save`` writes it as DOCX, Markdown or JSON."""
@@ -223,6 +245,8 @@ class Memo:
     who_said_what: tuple[Position, ...] = ()
     agreement: tuple[AgreementRow, ...] = ()
     synthesis: tuple[Point, ...] = ()  # abstractive: what the sources say together
+    stories: tuple[Story, ...] = ()  # a corpus of several stories: one section each (then
+    # ``consensus`` and ``agreement`` are empty and ``disagreements`` holds the asked questions)
 
     def article(self, article_id: str) -> Article:
         for article in self.articles:
@@ -233,10 +257,10 @@ class Memo:
     def citations(self) -> list[Citation]:
         """Every citation the memo makes, in reading order (one footnote each)."""
         out = [c for p in (*self.bottom_line, *self.synthesis, *self.key_points) for c in p.citations]
-        out += [s.citation for g in self.consensus for s in g.statements]
-        for disagreement in self.disagreements:
-            out += [s.citation for side in disagreement.sides for s in side.statements]
-            out += [s.citation for s in disagreement.unclear]
+        out += _comparison_citations(self.consensus, self.disagreements, ())
+        for story in self.stories:
+            out += [c for p in story.key_points for c in p.citations]
+            out += _comparison_citations(story.consensus, story.disagreements, story.agreement)
         out += [row.statement.citation for row in self.who_said_what]
         out += [c for row in self.agreement for c in row.evidence if c is not None]
         out += [c for summary in self.source_summaries for p in (*summary.generated, *summary.points)

@@ -21,8 +21,9 @@ from .abstractive import GenerationOptions, Generator, Summarizer, get_generator
 from .attribution import attribute
 from .disagreement import agreement_matrix, answer, from_group, who_said_what
 from .extractive import Budget, CorpusPool, Weights, is_candidate, summarize_article
-from .grouping import Pool, group_points, weigh_groups
-from .model import Article, Citation, Disagreement, Memo, Method, Notice, Point, Sentence, Side, SourceSummary
+from .grouping import Pool, group_points, story_clusters, weigh_groups
+from .model import (Article, Citation, Disagreement, Memo, Method, Notice, Point, Sentence, Side, SourceSummary,
+                    Story)
 from .render import check_destination
 from .segment import split_sentences, split_text
 from .stance import NLIStance, StanceBackend, describe_stance, get_stance
@@ -58,6 +59,8 @@ def build(
     stance: str | StanceBackend | None = None,
     consensus_points: int = 8,
     found_disagreements: int = 3,
+    max_stories: int = 10,
+    story_points: int = 3,
     abstractive: str | Path | Generator | None = None,
     prompts: str | Path | None = None,
     generation: dict | None = None,
@@ -72,6 +75,8 @@ def build(
     ``questions``: yes/no questions the memo answers side by side ("Is China a credible
     mediator in Ukraine?"); contested points are also found without being asked.
     ``stance``: "embedding" (offline default), "nli:MODEL" or an object with ``stance()``.
+    A corpus of several stories gets one section per story, largest first (``max_stories``
+    of them, ``story_points`` key points each), each with its own consensus and disputes.
     ``abstractive``: a transformers model (hub name or local path) or an object with
     ``generate(prompts)``, for generated summaries next to the extracted ones; ``prompts``:
     a folder of templates overriding the shipped ones; ``generation``: model options
@@ -81,9 +86,10 @@ def build(
     (``embeddings.sqlite``): a rebuild embeds only sentences it has not seen.
     """
     report = progress or (lambda stage, done, total: None)
-    if bottom_line_sentences < 1 or key_points < 0 or consensus_points < 0 or found_disagreements < 0:
-        raise MemoError("bottom_line_sentences must be >= 1; key_points, consensus_points and "
-                        "found_disagreements >= 0")
+    if bottom_line_sentences < 1 or min(key_points, consensus_points, found_disagreements, story_points) < 0 \
+            or max_stories < 1:
+        raise MemoError("bottom_line_sentences and max_stories must be >= 1; key_points, consensus_points, "
+                        "found_disagreements and story_points >= 0")
     if isinstance(questions, str):
         questions = [questions]
     questions = [clean.clean_field(q) if isinstance(q, str) else q for q in questions]
@@ -180,23 +186,52 @@ def build(
 
     report("comparing sources", 0, 1)
     stance_backend = get_stance(stance, model)
-    documents_ = [sentences[a.id] for a in articles]
-    vectors_ = [per_article[a.id] for a in articles]
-    attributions = [attribute(a, sentences[a.id]) for a in articles]
-    candidates = [[i for i, s in enumerate(doc) if is_candidate(s)] for doc in documents_]
-    pool = Pool.build(documents_, vectors_, attributions, candidates)
-    groups = group_points(articles, documents_, vectors_, attributions, candidates)
-    shown = [g for g in groups if len(g.sources) > 1][:max(consensus_points, found_disagreements) * 2]
-    groups = weigh_groups(shown, pool, stance_backend, limit=len(shown))
-    consensus = [g for g in groups if g.label == "consensus"][:consensus_points]
-    contested = [g for g in groups if g.label == "contested"][:found_disagreements]
-    disagreements = [answer(q, pool, stance_backend, model) for q in questions]
-    disagreements += [from_group(g) for g in contested]
+    attributions = {a.id: attribute(a, sentences[a.id]) for a in articles}
+    candidates = {a.id: [i for i, s in enumerate(sentences[a.id]) if is_candidate(s)] for a in articles}
+    pool = Pool.build([sentences[a.id] for a in articles], [per_article[a.id] for a in articles],
+                      [attributions[a.id] for a in articles], [candidates[a.id] for a in articles])
+
+    def compare(subset: list[Article]):
+        """Consensus, contested points found as disagreements, and the agreement matrix."""
+        parts = ([sentences[a.id] for a in subset], [per_article[a.id] for a in subset],
+                 [attributions[a.id] for a in subset], [candidates[a.id] for a in subset])
+        shown = [g for g in group_points(subset, *parts) if len(g.sources) > 1]
+        shown = weigh_groups(shown[:max(consensus_points, found_disagreements) * 2], Pool.build(*parts),
+                             stance_backend)
+        agreed = [g for g in shown if g.label == "consensus"][:consensus_points]
+        contested = [g for g in shown if g.label == "contested"][:found_disagreements]
+        return agreed, [from_group(g) for g in contested], agreement_matrix(agreed + contested,
+                                                                            [a.id for a in subset])
+
+    width = pool.vectors.shape[1]
+    labels = story_clusters([per_article[a.id][candidates[a.id]] for a in articles])
+    members = sorted(({label: [a for a, other in zip(articles, labels) if other == label]
+                       for label in labels}).values(), key=lambda group: -len(group))
+    stories: list[Story] = []
+    told_twice = [group for group in members if len(group) > 1]
+    if len(told_twice) > 1:  # several stories: a section each, largest first
+        def key_points_of(subset: list[Article]) -> tuple[Point, ...]:
+            ranking = CorpusPool.build([sentences[a.id] for a in subset], [per_article[a.id] for a in subset])
+            picked = ranking.select(Budget(sentences=story_points)) if ranking and story_points else []
+            return tuple(_point(s) for s in picked)
+
+        for subset in told_twice[:max_stories]:
+            agreed, found, matrix = compare(subset)
+            stories.append(Story(_subject(subset, per_article), tuple(a.id for a in subset), key_points_of(subset),
+                                 tuple(agreed), tuple(found), tuple(matrix)))
+        # Reports no other source tells, and stories past max_stories: one closing section.
+        shown = {article_id for story in stories for article_id in story.article_ids}
+        rest = [a for a in articles if a.id not in shown]
+        if rest:
+            stories.append(Story(OTHER_REPORTS, tuple(a.id for a in rest), key_points_of(rest)))
+        consensus, found, matrix = [], [], []
+    else:
+        consensus, found, matrix = compare(articles)
+    disagreements = [answer(q, pool, stance_backend, model) for q in questions] + found
     outlets = {a.id: a.label for a in articles}
-    centre = np.mean([per_article[a.id][candidates[n]].mean(axis=0) for n, a in enumerate(articles)
-                      if candidates[n]], axis=0) if any(candidates) else np.zeros(pool.vectors.shape[1])
-    positions = who_said_what(pool, disagreements, outlets, centre)
-    matrix = agreement_matrix(consensus + contested, [a.id for a in articles])
+    centre = pool.vectors.mean(axis=0) if len(pool.statements) else np.zeros(width)
+    positions = who_said_what(pool, disagreements + [d for story in stories for d in story.disagreements],
+                              outlets, centre)
     report("comparing sources", 1, 1)
 
     synthesis: list[Point] = []
@@ -227,6 +262,7 @@ def build(
         method=Method(steps=_steps(documents, articles, model, stance_backend, summarizer), versions=_versions(),
                       notices=tuple(notices)),
         consensus=tuple(consensus),
+        stories=tuple(stories),
         disagreements=tuple(disagreements),
         who_said_what=tuple(positions),
         agreement=tuple(matrix),
@@ -241,6 +277,7 @@ def build(
 
 
 EMBED_BLOCK = 512
+OTHER_REPORTS = "Other reports"
 # The bottom line should be today's news that the corpus centres on: no push to cover every
 # source, and background sentences (dated only in years well before the corpus) held back.
 BOTTOM_LINE_WEIGHTS = Weights(coverage=0.0, background=1.0)

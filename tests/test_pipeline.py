@@ -124,3 +124,40 @@ def test_a_rebuild_with_a_cache_embeds_only_the_new_article(tmp_path, small_corp
     assert added in counting_embedder.texts  # the new article's sentence is embedded ...
     assert not old_sentences & set(counting_embedder.texts)  # ... and nothing embedded before is again
     assert "from the embedding cache" in " ".join(second.method.steps)
+
+
+def test_a_corpus_of_two_stories_gets_a_section_for_each(tmp_path, small_corpus):
+    from conftest import write_corpus
+
+    corpus = write_corpus(tmp_path / "two", {p.name: p.read_text(encoding="utf-8") for p in small_corpus.iterdir()})
+    write_corpus(corpus, {
+        "r1.txt": "The central bank raised its main interest rate by half a point on Thursday. Mortgage lenders "
+                  "said monthly payments would climb. The governor said inflation was still far too high.\n",
+        "r2.txt": "On Thursday the central bank lifted interest rates by half a percentage point. Economists had "
+                  "expected the rise. Bond yields rose after the bank's decision on rates.\n",
+    })
+    brief = memo.build(corpus)
+    # c.txt shares only its lead with a and b (shelters, insurers): too little to be told as one story
+    assert [sorted(brief.article(i).source.rsplit("/", 1)[-1] for i in s.article_ids) for s in brief.stories] == [
+        ["a.txt", "b.txt"], ["r1.txt", "r2.txt"], ["c.txt"]]
+    assert brief.stories[-1].title == "Other reports" and not brief.stories[-1].consensus
+    assert not brief.consensus and not brief.agreement  # they live in the stories
+    storm, rates, _ = brief.stories
+    assert storm.key_points and all(p.citations[0].article_id in storm.article_ids for p in storm.key_points)
+    assert all(c.article_id in rates.article_ids for g in rates.consensus for c in g.point.citations)
+    assert all(len(row.cells) == len(rates.article_ids) for row in rates.agreement)
+    one = memo.build(corpus, max_stories=1)
+    assert [set(s.article_ids) for s in one.stories] == [
+        set(storm.article_ids), set(rates.article_ids + brief.stories[2].article_ids)]
+    assert one.stories[1].title == "Other reports"
+    docx_path = brief.save(tmp_path / "two.docx")
+    import docx as python_docx
+
+    headings = [p.text for p in python_docx.Document(docx_path).paragraphs if p.style.name == "Heading 1"]
+    assert [h for h in headings if h.startswith("Story: ")] == [f"Story: {s.title}" for s in brief.stories]
+    markdown = brief.to_markdown()
+    assert markdown.count("[^") // 2 == len(brief.citations())  # one footnote per citation, as in the DOCX
+
+
+def test_a_single_story_corpus_has_no_story_sections(seed_memo):
+    assert seed_memo.stories == () and seed_memo.consensus

@@ -117,3 +117,12 @@ def flag_marker(point: Point) -> str:
 def is_extracted(point: Point) -> bool:
     """A verbatim sentence (one citation quoting exactly its text), not a generated one."""
     return len(point.citations) == 1 and point.citations[0].quote == point.text
+
+
+def story_heading(story) -> str:
+    return f"Story: {story.title}"
+
+
+def story_sources(memo: Memo, story) -> str:
+    labels = list(dict.fromkeys(memo.article(i).label for i in story.article_ids))
+    return f"{len(story.article_ids)} source(s): " + ", ".join(labels)

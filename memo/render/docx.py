@@ -152,7 +152,7 @@ def render_docx(memo: Memo) -> bytes:
     for point in memo.key_points:
         claim(document.add_paragraph(style="List Bullet"), point)
 
-    _comparison(document, memo, notes)
+    _comparison(document, memo, notes, claim)
 
     document.add_heading(common.SECTION_SOURCES_SUMMARY, level=1)
     for summary in memo.source_summaries:
@@ -201,8 +201,9 @@ def render_docx(memo: Memo) -> bytes:
     return _fixed_timestamps(buffer.getvalue(), stamp)
 
 
-def _comparison(document, memo: Memo, notes: _Footnotes) -> None:
-    """Consensus, disagreements, who said what and the shaded agreement matrix."""
+def _comparison(document, memo: Memo, notes: _Footnotes, claim) -> None:
+    """Consensus, disagreements, who said what and the shaded agreement matrix; for a
+    corpus of several stories, the asked questions and then a section per story."""
 
     def cite(paragraph, citation: Citation) -> None:
         text, url = common.footnote_parts(memo.article(citation.article_id), citation)
@@ -218,34 +219,69 @@ def _comparison(document, memo: Memo, notes: _Footnotes) -> None:
     def empty(text: str) -> None:
         document.add_paragraph().add_run(text).italic = True
 
-    document.add_heading(common.SECTION_CONSENSUS, level=1)
-    if not memo.consensus:
-        empty("No point is made by two or more independent sources without being contested.")
-    for group in memo.consensus:
-        paragraph = document.add_paragraph(style="List Bullet")
-        paragraph.add_run(group.point.text).bold = True
-        paragraph.add_run(f" ({common.consensus_line(memo, group)})").italic = True
-        for item in group.statements:
-            said(document.add_paragraph(style="List Bullet 2"), item, tagged=False)
+    def consensus(groups, level: int) -> None:
+        document.add_heading(common.SECTION_CONSENSUS, level=level)
+        if not groups:
+            empty("No point is made by two or more independent sources without being contested.")
+        for group in groups:
+            paragraph = document.add_paragraph(style="List Bullet")
+            paragraph.add_run(group.point.text).bold = True
+            paragraph.add_run(f" ({common.consensus_line(memo, group)})").italic = True
+            for item in group.statements:
+                said(document.add_paragraph(style="List Bullet 2"), item, tagged=False)
 
-    document.add_heading(common.SECTION_DISAGREEMENTS, level=1)
-    if not memo.disagreements:
-        empty("No contested point was found, and no question was asked.")
-    for disagreement in memo.disagreements:
-        document.add_heading(disagreement.question, level=2)
-        empty(common.disagreement_intro(disagreement))
-        for side in disagreement.sides:
-            document.add_paragraph().add_run(common.side_heading(side)).bold = True
-            if not side.statements:
-                document.add_paragraph(style="List Bullet").add_run("No statement on this side.").italic = True
-            for item in side.statements:
-                said(document.add_paragraph(style="List Bullet"), item)
-        if disagreement.unclear:
-            document.add_paragraph().add_run("Unclear (stance not called with confidence)").bold = True
-            for item in disagreement.unclear:
-                said(document.add_paragraph(style="List Bullet"), item)
-        if disagreement.note:
-            empty(disagreement.note)
+    def disagreements(items, level: int) -> None:
+        document.add_heading(common.SECTION_DISAGREEMENTS, level=level)
+        if not items:
+            empty("No contested point was found, and no question was asked.")
+        for disagreement in items:
+            document.add_heading(disagreement.question, level=level + 1)
+            empty(common.disagreement_intro(disagreement))
+            for side in disagreement.sides:
+                document.add_paragraph().add_run(common.side_heading(side)).bold = True
+                if not side.statements:
+                    document.add_paragraph(style="List Bullet").add_run("No statement on this side.").italic = True
+                for item in side.statements:
+                    said(document.add_paragraph(style="List Bullet"), item)
+            if disagreement.unclear:
+                document.add_paragraph().add_run("Unclear (stance not called with confidence)").bold = True
+                for item in disagreement.unclear:
+                    said(document.add_paragraph(style="List Bullet"), item)
+            if disagreement.note:
+                empty(disagreement.note)
+
+    def matrix(rows, articles, level: int) -> None:
+        document.add_heading(common.SECTION_MATRIX, level=level)
+        if not rows:
+            empty("No point is shared or contested across sources.")
+            return
+        document.add_paragraph("Green: the source supports the point; red: it carries a statement contesting it; "
+                               "grey: it says nothing on it.", style="Source Note")
+        share = 4.3 / max(1, len(articles))
+        table = _table(document, ["Point"] + [a.label for a in articles], len(rows),
+                       widths=(2.1,) + (share,) * len(articles))
+        for row, line in zip(table.rows[1:], rows):
+            row.cells[0].text = f"{common.matrix_point(line.point.text)} ({line.label})"
+            for cell, state, evidence in zip(row.cells[1:], line.cells, line.evidence):
+                cell.text = common.CELL_TEXT[state]
+                _shade(cell, common.CELL_SHADE[state])
+                if evidence is not None:
+                    cite(cell.paragraphs[0], evidence)
+
+    if memo.stories:
+        if memo.disagreements:  # the questions asked, over the whole corpus
+            disagreements(memo.disagreements, 1)
+        for story in memo.stories:
+            document.add_heading(common.story_heading(story), level=1)
+            document.add_paragraph(common.story_sources(memo, story), style="Source Note")
+            for point in story.key_points:
+                claim(document.add_paragraph(style="List Bullet"), point)
+            consensus(story.consensus, 2)
+            disagreements(story.disagreements, 2)
+            matrix(story.agreement, [memo.article(i) for i in story.article_ids], 2)
+    else:
+        consensus(memo.consensus, 1)
+        disagreements(memo.disagreements, 1)
 
     document.add_heading(common.SECTION_WHO, level=1)
     if not memo.who_said_what:
@@ -257,22 +293,8 @@ def _comparison(document, memo: Memo, notes: _Footnotes) -> None:
                 cell.text = text
             cite(row.cells[4].paragraphs[0], position.statement.citation)
 
-    document.add_heading(common.SECTION_MATRIX, level=1)
-    if not memo.agreement:
-        empty("No point is shared or contested across sources.")
-    else:
-        document.add_paragraph("Green: the source supports the point; red: it carries a statement contesting it; "
-                               "grey: it says nothing on it.", style="Source Note")
-        share = 4.3 / max(1, len(memo.articles))
-        table = _table(document, ["Point"] + [a.label for a in memo.articles], len(memo.agreement),
-                       widths=(2.1,) + (share,) * len(memo.articles))
-        for row, line in zip(table.rows[1:], memo.agreement):
-            row.cells[0].text = f"{common.matrix_point(line.point.text)} ({line.label})"
-            for cell, state, evidence in zip(row.cells[1:], line.cells, line.evidence):
-                cell.text = common.CELL_TEXT[state]
-                _shade(cell, common.CELL_SHADE[state])
-                if evidence is not None:
-                    cite(cell.paragraphs[0], evidence)
+    if not memo.stories:
+        matrix(memo.agreement, memo.articles, 1)
 
 
 def _table(document, headings, rows: int, widths: tuple[float, ...]):

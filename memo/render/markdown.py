@@ -36,7 +36,7 @@ def render_markdown(memo: Memo) -> str:
         lines += ["", f"## {common.SECTION_SYNTHESIS}", "", prose(memo.synthesis)]
     lines += ["", f"## {common.SECTION_KEY_POINTS}", ""]
     lines += [f"- {claim(p)}" for p in memo.key_points]
-    lines += _comparison(memo, cite)
+    lines += _comparison(memo, cite, claim)
     lines += ["", f"## {common.SECTION_SOURCES_SUMMARY}", ""]
     for summary in memo.source_summaries:
         lines += [f"### {_escape(common.source_heading(memo.article(summary.article_id)))}", ""]
@@ -59,35 +59,69 @@ def render_markdown(memo: Memo) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _comparison(memo: Memo, cite) -> list[str]:
-    """Consensus, disagreements, who said what and the agreement matrix."""
+def _comparison(memo: Memo, cite, claim) -> list[str]:
+    """Consensus, disagreements, who said what and the agreement matrix; for a corpus of
+    several stories, the asked questions and then a section per story."""
 
     def said(item: Statement, tagged: bool = True) -> str:
         tag = common.stance_tag(item) if tagged else ""
         return (f"{_escape(common.speaker_line(memo, item))}: {_escape(common.quoted(item.citation.quote))}"
                 f"{cite(Point(item.citation.quote, (item.citation,)))}" + (f" _({tag})_" if tag else ""))
 
-    lines = ["", f"## {common.SECTION_CONSENSUS}", ""]
-    if not memo.consensus:
-        lines.append("_No point is made by two or more independent sources without being contested._")
-    for group in memo.consensus:
-        lines.append(f"- **{_escape(group.point.text)}** ({_escape(common.consensus_line(memo, group))})")
-        lines += [f"  - {said(item, tagged=False)}" for item in group.statements]
-    lines += ["", f"## {common.SECTION_DISAGREEMENTS}", ""]
-    if not memo.disagreements:
-        lines.append("_No contested point was found, and no question was asked._")
-    for disagreement in memo.disagreements:
-        lines += [f"### {_escape(disagreement.question)}", "", f"_{_escape(common.disagreement_intro(disagreement))}_", ""]
-        for side in disagreement.sides:
-            lines.append(f"**{_escape(common.side_heading(side))}**")
-            lines.append("")
-            lines += [f"- {said(item)}" for item in side.statements] or ["- _No statement on this side._"]
-            lines.append("")
-        if disagreement.unclear:
-            lines += ["**Unclear (stance not called with confidence)**", ""]
-            lines += [f"- {said(item)}" for item in disagreement.unclear] + [""]
-        if disagreement.note:
-            lines += [f"_{_escape(disagreement.note)}_", ""]
+    def consensus(groups, level: str) -> list[str]:
+        lines = ["", f"{level} {common.SECTION_CONSENSUS}", ""]
+        if not groups:
+            lines.append("_No point is made by two or more independent sources without being contested._")
+        for group in groups:
+            lines.append(f"- **{_escape(group.point.text)}** ({_escape(common.consensus_line(memo, group))})")
+            lines += [f"  - {said(item, tagged=False)}" for item in group.statements]
+        return lines
+
+    def disagreements(items, level: str) -> list[str]:
+        lines = ["", f"{level} {common.SECTION_DISAGREEMENTS}", ""]
+        if not items:
+            lines.append("_No contested point was found, and no question was asked._")
+        for disagreement in items:
+            lines += [f"{level}# {_escape(disagreement.question)}", "",
+                      f"_{_escape(common.disagreement_intro(disagreement))}_", ""]
+            for side in disagreement.sides:
+                lines += [f"**{_escape(common.side_heading(side))}**", ""]
+                lines += [f"- {said(item)}" for item in side.statements] or ["- _No statement on this side._"]
+                lines.append("")
+            if disagreement.unclear:
+                lines += ["**Unclear (stance not called with confidence)**", ""]
+                lines += [f"- {said(item)}" for item in disagreement.unclear] + [""]
+            if disagreement.note:
+                lines += [f"_{_escape(disagreement.note)}_", ""]
+        return lines
+
+    def matrix(rows, articles, level: str) -> list[str]:
+        lines = ["", f"{level} {common.SECTION_MATRIX}", ""]
+        if not rows:
+            return lines + ["_No point is shared or contested across sources._"]
+        labels = [_cell(a.label) for a in articles]
+        lines += ["| Point | " + " | ".join(labels) + " |", "|" + "---|" * (len(labels) + 1)]
+        for row in rows:
+            cells = []
+            for state, evidence in zip(row.cells, row.evidence):
+                mark = cite(Point(evidence.quote, (evidence,))) if evidence else ""
+                cells.append(common.CELL_TEXT[state] + mark)
+            lines.append(f"| {_cell(common.matrix_point(row.point.text))} ({row.label}) | " + " | ".join(cells) + " |")
+        return lines
+
+    lines: list[str] = []
+    if memo.stories:
+        if memo.disagreements:  # the questions asked, over the whole corpus
+            lines += disagreements(memo.disagreements, "##")
+        for story in memo.stories:
+            lines += ["", f"## {_escape(common.story_heading(story))}", "",
+                      f"_{_escape(common.story_sources(memo, story))}_", ""]
+            lines += [f"- {claim(p)}" for p in story.key_points]
+            lines += consensus(story.consensus, "###")
+            lines += disagreements(story.disagreements, "###")
+            lines += matrix(story.agreement, [memo.article(i) for i in story.article_ids], "###")
+    else:
+        lines += consensus(memo.consensus, "##") + disagreements(memo.disagreements, "##")
     lines += ["", f"## {common.SECTION_WHO}", ""]
     if memo.who_said_what:
         lines += ["| " + " | ".join(common.WHO_COLUMNS) + " |", "|" + "---|" * len(common.WHO_COLUMNS)]
@@ -97,18 +131,8 @@ def _comparison(memo: Memo, cite) -> list[str]:
                          + cite(Point(row.statement.citation.quote, (row.statement.citation,))) + " |")
     else:
         lines.append("_No named speaker is quoted or reported._")
-    lines += ["", f"## {common.SECTION_MATRIX}", ""]
-    if memo.agreement:
-        labels = [_cell(a.label) for a in memo.articles]
-        lines += ["| Point | " + " | ".join(labels) + " |", "|" + "---|" * (len(labels) + 1)]
-        for row in memo.agreement:
-            cells = []
-            for state, evidence in zip(row.cells, row.evidence):
-                mark = cite(Point(evidence.quote, (evidence,))) if evidence else ""
-                cells.append(common.CELL_TEXT[state] + mark)
-            lines.append(f"| {_cell(common.matrix_point(row.point.text))} ({row.label}) | " + " | ".join(cells) + " |")
-    else:
-        lines.append("_No point is shared or contested across sources._")
+    if not memo.stories:
+        lines += matrix(memo.agreement, memo.articles, "##")
     return lines
 
 
