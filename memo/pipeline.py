@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import platform
+from dataclasses import replace
 from datetime import date as _date
 from datetime import datetime, timezone
 from importlib import metadata
@@ -236,11 +237,11 @@ def build(
 
     synthesis: list[Point] = []
     if summarizer is not None:
-        generated = _generate(summarizer, articles, sentences, per_article, summaries, disagreements, model,
+        generated = _generate(summarizer, articles, sentences, per_article, summaries, disagreements, stories, model,
                               stance_backend, subject=clean.clean_field(subject or title or "")
                               or _subject(articles, per_article), bottom_line_sentences=bottom_line_sentences,
                               article_words=article_words, report=report)
-        summaries, disagreements, synthesis, generated_bottom_line, found = generated
+        summaries, disagreements, stories, synthesis, generated_bottom_line, found = generated
         notices.extend(found)
         if generated_bottom_line:
             bottom_line_points = generated_bottom_line
@@ -299,7 +300,7 @@ def _embed_candidates(model: Embedder, documents: list[list[Sentence]], report: 
             for doc in documents]
 
 
-def _generate(summarizer: Summarizer, articles, sentences, vectors, summaries, disagreements, model,
+def _generate(summarizer: Summarizer, articles, sentences, vectors, summaries, disagreements, stories, model,
               stance_backend, *, subject: str, bottom_line_sentences: int, article_words: int | None, report):
     """Generated summaries per article, across the corpus, for the bottom line and for each
     side of a disagreement, each sentence through the faithfulness gate."""
@@ -339,8 +340,8 @@ def _generate(summarizer: Summarizer, articles, sentences, vectors, summaries, d
         notices.append(Notice("abstractive", "unsupported", "bottom line: no generated sentence passed the "
                                                             "faithfulness gate; the extracted bottom line is used"))
         bottom = []
-    new_disagreements = []
-    for disagreement in disagreements:
+    def positioned(disagreement: Disagreement) -> Disagreement:
+        """The disagreement with each side's one-line position generated, where it passes the gate."""
         sides = []
         for side in disagreement.sides:
             if not side.statements:
@@ -354,10 +355,13 @@ def _generate(summarizer: Summarizer, articles, sentences, vectors, summaries, d
                             embed_unique(model, [s.text for s in pool]))
             position = " ".join(p.text for p in checked) if checked and not any(p.flag for p in checked) else ""
             sides.append(Side(side.stance, position or side.position, side.statements))
-        new_disagreements.append(Disagreement(disagreement.question, disagreement.claim, disagreement.asked,
-                                              tuple(sides), disagreement.unclear, disagreement.note))
+        return replace(disagreement, sides=tuple(sides))
+
+    new_disagreements = [positioned(d) for d in disagreements]
+    new_stories = [replace(story, disagreements=tuple(positioned(d) for d in story.disagreements))
+                   for story in stories]
     report("generating", len(articles) + 2, len(articles) + 2)
-    return new_summaries, new_disagreements, synthesis, bottom, notices
+    return new_summaries, new_disagreements, new_stories, synthesis, bottom, notices
 
 
 def _point(sentence: Sentence) -> Point:

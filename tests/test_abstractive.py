@@ -196,3 +196,19 @@ def test_with_an_nli_model_configured_the_gate_also_requires_entailment(tmp_path
     assert not check(generated, [source], vectors, embedder, Judge(SUPPORTS))[0].problem
     refused = check(generated, [source], vectors, embedder, Judge(CONTESTS))[0]
     assert refused.problem.startswith("not entailed") and not refused.support
+
+
+def test_sides_of_disagreements_inside_story_sections_get_generated_positions_too(small_corpus, tmp_path):
+    from conftest import write_corpus
+
+    corpus = write_corpus(tmp_path / "two", {p.name: p.read_text(encoding="utf-8") for p in small_corpus.iterdir()})
+    write_corpus(corpus, {
+        "r1.txt": "The central bank will raise interest rates next week, the finance ministry said on Monday.\n",
+        "r2.txt": "The central bank will not raise interest rates next week, its governor said on Monday.\n",
+    })
+    echo = EchoGenerator()
+    brief = memo.build(corpus, abstractive=echo)
+    sides = [side for story in brief.stories for d in story.disagreements for side in d.sides if side.statements]
+    assert sides, "the rates story has a found disagreement"
+    for side in sides:  # the echoed (faithful) line replaced the template position
+        assert side.position in [s.citation.quote for s in side.statements]
