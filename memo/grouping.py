@@ -51,11 +51,7 @@ def closeness_matrix(vectors: np.ndarray, texts: list[str]) -> np.ndarray:
     ``texts``. Words every sentence of a story uses ("Xi", "Moscow") say little; rare shared
     terms, names and numbers ("bilateral trade", "record", "2022") say a lot."""
     words = [_content_words(t) for t in texts]
-    frequency: dict[str, int] = {}
-    for bag in words:
-        for word in bag:
-            frequency[word] = frequency.get(word, 0) + 1
-    rarity = {word: math.log(len(words) / count) for word, count in frequency.items()}
+    rarity = _rarity(words)
     shared = np.array([[_overlap(left, right, rarity) for right in words] for left in words]).reshape(len(words), -1)
     return vectors @ vectors.T + SHARED_WORDS * shared
 
@@ -72,11 +68,7 @@ class _SparseCloseness:
         self.vectors = np.stack(vectors).astype(np.float32)
         self.article = np.array(articles)
         self.words = [_content_words(s.text) for s in sentences]
-        frequency: dict[str, int] = {}
-        for bag in self.words:
-            for word in bag:
-                frequency[word] = frequency.get(word, 0) + 1
-        self.rarity = {word: math.log(len(self.words) / count) for word, count in frequency.items()}
+        self.rarity = _rarity(self.words)
         self.weight = [sum(self.rarity[w] for w in bag) for bag in self.words]
         # Background (dated only years before the story) and current news are not one point,
         # however alike: "Xi's first trip to Moscow in 2013" is not "Xi landed in Moscow on Monday".
@@ -111,6 +103,15 @@ class _SparseCloseness:
             return -1.0
         return float(self.vectors[left] @ self.vectors[right]) + SHARED_WORDS * _overlap(
             self.words[left], self.words[right], self.rarity)
+
+
+def _rarity(bags: list[frozenset[str]]) -> dict[str, float]:
+    """Inverse document frequency of each word over the sentences' word sets."""
+    frequency: dict[str, int] = {}
+    for bag in bags:
+        for word in bag:
+            frequency[word] = frequency.get(word, 0) + 1
+    return {word: math.log(len(bags) / count) for word, count in frequency.items()}
 
 
 def _content_words(text: str) -> frozenset[str]:

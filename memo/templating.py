@@ -34,7 +34,6 @@ class Template:
     origin: str  # the file it was read from
     text: str  # the whole file
     body: str  # what is sent to the model, before substitution
-    first_line: int  # line number of the body's first line in the file
     variables: frozenset[str]
 
     def render(self, **values) -> str:
@@ -71,7 +70,7 @@ def parse(name: str, text: str, origin: str) -> Template:
                               f"{name} may use {_listed(allowed)}")
     if not body.strip():
         raise PromptError(f"{origin}: the template is empty")
-    return Template(name, origin, text, body, skip + 1, frozenset(used))
+    return Template(name, origin, text, body, frozenset(used))
 
 
 def _listed(names) -> str:

@@ -224,10 +224,14 @@ def _comparison(document, memo: Memo, notes: _Footnotes, claim) -> None:
         if not groups:
             empty("No point is made by two or more independent sources without being contested.")
         for group in groups:
+            # The point is its lead statement's own words: cited once, then the others that make it.
+            lead, *others = group.statements
             paragraph = document.add_paragraph(style="List Bullet")
             paragraph.add_run(group.point.text).bold = True
-            paragraph.add_run(f" ({common.consensus_line(memo, group)})").italic = True
-            for item in group.statements:
+            paragraph.add_run(f" ({common.speaker_line(memo, lead)})")
+            cite(paragraph, lead.citation)
+            paragraph.add_run(f" {common.consensus_line(memo, group)}.").italic = True
+            for item in others:
                 said(document.add_paragraph(style="List Bullet 2"), item, tagged=False)
 
     def disagreements(items, level: int) -> None:

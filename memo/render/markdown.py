@@ -73,8 +73,12 @@ def _comparison(memo: Memo, cite, claim) -> list[str]:
         if not groups:
             lines.append("_No point is made by two or more independent sources without being contested._")
         for group in groups:
-            lines.append(f"- **{_escape(group.point.text)}** ({_escape(common.consensus_line(memo, group))})")
-            lines += [f"  - {said(item, tagged=False)}" for item in group.statements]
+            # The point is its lead statement's own words: cited once, then the others that make it.
+            lead, *others = group.statements
+            lines.append(f"- **{_escape(group.point.text)}** ({_escape(common.speaker_line(memo, lead))})"
+                         f"{cite(Point(lead.citation.quote, (lead.citation,)))} "
+                         f"_{_escape(common.consensus_line(memo, group))}._")
+            lines += [f"  - {said(item, tagged=False)}" for item in others]
         return lines
 
     def disagreements(items, level: str) -> list[str]:
