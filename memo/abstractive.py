@@ -61,6 +61,15 @@ class Trace:
     partials_cut: int = 0  # intermediate (generated) summaries cut to fit a reduce round
     rounds: list[int] = field(default_factory=list)  # prompts per map or reduce round, in order
 
+    def add(self, other: "Trace") -> None:
+        """Count in what another copy of the model did (a task run elsewhere)."""
+        self.calls += other.calls
+        self.prompts += other.prompts
+        self.prompt_tokens.extend(other.prompt_tokens)
+        self.reduce_levels = max(self.reduce_levels, other.reduce_levels)
+        self.partials_cut += other.partials_cut
+        self.rounds.extend(other.rounds)
+
 
 class TransformersGenerator:
     """A transformers model by hub name or local path, loaded once, on first use."""

@@ -92,6 +92,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="embedding cache folder, so rebuilds embed only new sentences "
                             "(default: $MEMO_CACHE or %(default)s)")
     build.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
+    build.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                       help="run the per-article stages as Ray tasks: on the cluster at ADDRESS "
+                            "(host:port, ray://host:10001 or auto), or on a Ray instance started here "
+                            "if no address is given (needs pip install 'memo[ray]')")
     build.add_argument("-q", "--quiet", action="store_true", help="no progress or notes on stderr")
     build.add_argument("-v", "--verbose", action="store_true", help="log every repair and removal")
     prompts = commands.add_parser("prompts", help="list or show the prompt templates in force",
@@ -152,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose and not args.quiet else logging.WARNING,
                         format="memo: %(message)s", stream=sys.stderr)
     bar = _ProgressBar(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
-    embedder = _embedder_for(args.embedder)
+    # With Ray the tasks load the embedder by name; the helper process serves this one only.
+    embedder = args.embedder if args.ray is not None else _embedder_for(args.embedder)
     try:
         from .pipeline import build
 
@@ -164,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
             found_disagreements=args.found_disagreements,
             abstractive=None if args.no_abstractive else args.abstractive, prompts=args.prompts, fallback=True,
             cache=None if args.no_cache else args.cache, max_stories=args.max_stories,
-            story_points=args.story_points,
+            story_points=args.story_points, executor=None if args.ray is None else "ray",
+            ray_address=args.ray or None,
             generation=dict(device=args.device, dtype=args.dtype, batch_size=args.batch_size,
                             max_new_tokens=args.max_new_tokens),
         )

@@ -328,32 +328,46 @@ class CachedEmbedder:
     def _key(self, text: str) -> bytes:
         return hashlib.sha256(f"{self.model}\n{text}".encode("utf-8", "surrogatepass")).digest()
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def lookup(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The cached vectors of those ``texts`` the cache has (counted as hits)."""
         import sqlite3
 
         unique = list(dict.fromkeys(texts))
-        keys = {text: self._key(text) for text in unique}
-        found: dict[bytes, np.ndarray] = {}
+        keys = {self._key(text): text for text in unique}
+        found: dict[str, np.ndarray] = {}
         try:
             for begin in range(0, len(unique), 500):
-                block = [keys[t] for t in unique[begin:begin + 500]]
+                block = list(keys)[begin:begin + 500]
                 rows = self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(block))})",
                                         block).fetchall()
-                found.update((key, np.frombuffer(vector, dtype=np.float32)) for key, vector in rows)
-            missing = [t for t in unique if keys[t] not in found]
-            if missing:
-                fresh = embed_unique(self.inner, missing)
-                with self._db:
-                    self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                                         [(keys[t], v.astype(np.float32).tobytes()) for t, v in zip(missing, fresh)])
-                found.update((keys[t], v.astype(np.float32)) for t, v in zip(missing, fresh))
+                found.update((keys[key], np.frombuffer(vector, dtype=np.float32)) for key, vector in rows)
         except sqlite3.Error as exc:
             raise ModelError(f"{self.path}: embedding cache failed ({exc}); delete the file to rebuild it") from None
-        self.hits += len(unique) - len(missing)
-        self.misses += len(missing)
+        self.hits += len(found)
+        return found
+
+    def store(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Remember vectors computed elsewhere (counted as misses: they were not cached)."""
+        import sqlite3
+
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                                     [(self._key(t), v.astype(np.float32).tobytes()) for t, v in zip(texts, vectors)])
+        except sqlite3.Error as exc:
+            raise ModelError(f"{self.path}: embedding cache failed ({exc}); delete the file to rebuild it") from None
+        self.misses += len(texts)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        found = self.lookup(texts)
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            fresh = embed_unique(self.inner, missing)
+            self.store(missing, fresh)
+            found.update(zip(missing, fresh.astype(np.float32)))
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
-        return np.stack([found[keys[t]] for t in texts])
+        return np.stack([found[t] for t in texts])
 
     def close(self) -> None:
         self._db.close()
@@ -366,6 +380,9 @@ class RememberingEmbedder:
     def __init__(self, inner: Embedder):
         self.inner = inner
         self.known: dict[str, np.ndarray] = {}
+
+    def remember(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        self.known.update(zip(texts, vectors))
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self.known]

@@ -19,3 +19,7 @@ class ModelError(MemoError):
 
 class PromptError(MemoError):
     """A prompt template that cannot be used: unknown variable, bad syntax, unreadable file."""
+
+
+class ExecutorError(MemoError):
+    """The executor (Ray) cannot start, connect or run a task."""

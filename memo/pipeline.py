@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import platform
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import date as _date
 from datetime import datetime, timezone
 from importlib import metadata
@@ -17,9 +18,10 @@ import numpy as np
 from . import clean, ingest
 from .embed import CachedEmbedder, Embedder, RememberingEmbedder, describe, embed_unique, get_embedder
 from .errors import InputError, MemoError, ModelError
+from .executor import Executor, LocalExecutor, get_executor
 from . import faithfulness
-from .abstractive import GenerationOptions, Generator, Summarizer, get_generator
-from .attribution import attribute
+from .abstractive import GenerationOptions, Generator, Summarizer, Trace, get_generator
+from .attribution import Attribution, attribute
 from .disagreement import agreement_matrix, answer, from_group, who_said_what
 from .extractive import Budget, CorpusPool, Weights, is_candidate, summarize_article
 from .grouping import Pool, group_points, story_clusters, weigh_groups
@@ -67,6 +69,8 @@ def build(
     generation: dict | None = None,
     fallback: bool = False,
     cache: str | Path | None = None,
+    executor: str | Executor | None = None,
+    ray_address: str | None = None,
     progress: Progress | None = None,
 ) -> Memo:
     """Build a briefing memo from news articles, and save it to ``out`` if given.
@@ -85,6 +89,10 @@ def build(
     cannot be loaded, use extractive summaries and say so in the method note instead of
     raising ``ModelError``. ``cache``: a folder for an on-disk embedding cache
     (``embeddings.sqlite``): a rebuild embeds only sentences it has not seen.
+    ``executor``: where the per-article stages run (cleaning, sentence splitting,
+    attribution, embedding, generated article summaries): "local" (default) or "ray"
+    (``ray_address`` of a running cluster, or a Ray instance started here), or an object
+    with ``map(function, items)``; the corpus-level stages run here. Same memo either way.
     """
     report = progress or (lambda stage, done, total: None)
     if bottom_line_sentences < 1 or min(key_points, consensus_points, found_disagreements, story_points) < 0 \
@@ -102,6 +110,24 @@ def build(
         raise MemoError(f"source summary length: {exc}") from None
     if out is not None:  # fail before the slow work, not after it
         check_destination(Path(out), format)
+    runner = get_executor(executor, address=ray_address)
+    try:
+        return _build(sources, runner, out=out, format=format, title=title, to=to, from_=from_, date=date,
+                      subject=subject, embedder=embedder, bottom_line_sentences=bottom_line_sentences,
+                      key_points=key_points, article_budget=article_budget, article_words=article_words,
+                      questions=questions, stance=stance, consensus_points=consensus_points,
+                      found_disagreements=found_disagreements, max_stories=max_stories, story_points=story_points,
+                      abstractive=abstractive, prompts=prompts, generation=generation, fallback=fallback,
+                      cache=cache, report=report)
+    finally:
+        if runner is not executor and hasattr(runner, "close"):
+            runner.close()  # a Ray instance memo started itself; a passed-in executor stays the caller's
+
+
+def _build(sources, runner: Executor, *, out, format, title, to, from_, date, subject, embedder,
+           bottom_line_sentences, key_points, article_budget, article_words, questions, stance, consensus_points,
+           found_disagreements, max_stories, story_points, abstractive, prompts, generation, fallback, cache,
+           report) -> Memo:
     notices: list[Notice] = []
     summarizer = None
     if abstractive is not None:
@@ -129,30 +155,29 @@ def build(
         raise InputError(f"{len(documents):,} articles given; the limit is {MAX_ARTICLES:,} per memo")
     report("reading", 1, 1)
 
+    corpus_chars = sum(len(d.text) for d in documents)
+    if corpus_chars > 2 * MAX_CORPUS_CHARS:  # before the work; cleaning rarely removes half
+        raise InputError(f"the sources hold {corpus_chars:,} characters; the limit is {MAX_CORPUS_CHARS:,} of text "
+                         f"after cleaning; build separate memos from smaller sets")
+    report("cleaning", 0, len(documents))
+    prepared = runner.map(_prepare, documents, done=lambda n: report("cleaning", n, len(documents)))
     articles: list[Article] = []
+    sentences: dict[str, list[Sentence]] = {}
+    attributions: dict[str, list[Attribution]] = {}
     corpus_chars = 0
-    for i, document in enumerate(documents):
-        article, found = clean.clean_document(document)
-        notices.extend(found)
-        if not article.text.strip():
-            notices.append(Notice(document.source, "skipped", "no text left after cleaning"))
-        elif not clean.looks_english(article.text):
-            notices.append(Notice(document.source, "skipped",
-                                  "not in English; memo's sentence splitter and embedding model are English-only"))
-        elif len(article.text) > MAX_ARTICLE_CHARS:
-            raise InputError(f"{document.source}: article has {len(article.text):,} characters after cleaning, "
-                             f"above the {MAX_ARTICLE_CHARS:,} limit; split it into smaller files")
-        else:
-            articles.append(article)
-            corpus_chars += len(article.text)
-            if corpus_chars > MAX_CORPUS_CHARS:
-                raise InputError(f"{document.source}: the corpus passes {MAX_CORPUS_CHARS:,} characters of text "
-                                 f"here; build separate memos from smaller sets")
-        report("cleaning", i + 1, len(documents))
+    for document, each in zip(documents, prepared):
+        notices.extend(each.notices)
+        if each.article is None:
+            continue
+        articles.append(each.article)
+        sentences[each.article.id] = list(each.sentences)
+        attributions[each.article.id] = list(each.attributions)
+        corpus_chars += len(each.article.text)
+        if corpus_chars > MAX_CORPUS_CHARS:
+            raise InputError(f"{document.source}: the corpus passes {MAX_CORPUS_CHARS:,} characters of text "
+                             f"here; build separate memos from smaller sets")
     articles, duplicates = clean.collapse_duplicates(articles)
     notices.extend(duplicates)
-
-    sentences = {a.id: split_sentences(a) for a in articles}
     articles = [a for a in articles if sentences[a.id]]
     if not articles:
         skipped = "; ".join(f"{n.source}: {n.detail}" for n in notices if n.kind in ("skipped", "duplicate"))
@@ -165,7 +190,11 @@ def build(
         key = embedder if isinstance(embedder, str) else "minilm" if embedder is None else describe(base)
         base = CachedEmbedder(base, Path(cache) / "embeddings.sqlite", model_key=str(key))
     model = RememberingEmbedder(base)
-    per_article = _embed_candidates(model, [sentences[a.id] for a in articles], report)
+    # Tasks in this process use the loaded model; tasks elsewhere load it by its name (None:
+    # the default) or get the embedder object pickled.
+    remote = (base.inner if isinstance(base, CachedEmbedder) else base) if isinstance(runner, LocalExecutor) \
+        else embedder
+    per_article = _embed_candidates(model, [sentences[a.id] for a in articles], report, runner, remote)
     per_article = dict(zip((a.id for a in articles), per_article))
 
     report("summarising", 0, len(articles) + 1)
@@ -187,7 +216,6 @@ def build(
 
     report("comparing sources", 0, 1)
     stance_backend = get_stance(stance, model)
-    attributions = {a.id: attribute(a, sentences[a.id]) for a in articles}
     candidates = {a.id: [i for i, s in enumerate(sentences[a.id]) if is_candidate(s)] for a in articles}
     pool = Pool.build([sentences[a.id] for a in articles], [per_article[a.id] for a in articles],
                       [attributions[a.id] for a in articles], [candidates[a.id] for a in articles])
@@ -240,7 +268,10 @@ def build(
         generated = _generate(summarizer, articles, sentences, per_article, summaries, disagreements, stories, model,
                               stance_backend, subject=clean.clean_field(subject or title or "")
                               or _subject(articles, per_article), bottom_line_sentences=bottom_line_sentences,
-                              article_words=article_words, report=report)
+                              article_words=article_words, report=report, runner=runner,
+                              remote=summarizer if isinstance(runner, LocalExecutor) or
+                              not isinstance(abstractive, (str, Path)) else
+                              (str(abstractive), options, summarizer.prompts))
         summaries, disagreements, stories, synthesis, generated_bottom_line, found = generated
         notices.extend(found)
         if generated_bottom_line:
@@ -277,31 +308,82 @@ def build(
     return memo
 
 
-EMBED_BLOCK = 512
+# Texts per embedding task: a multiple of every batch size memo's embedders use, so that a
+# block, sorted by length, is batched the same wherever it runs (and gives the same vectors).
+EMBED_BLOCK = 256
 OTHER_REPORTS = "Other reports"
 # The bottom line should be today's news that the corpus centres on: no push to cover every
 # source, and background sentences (dated only in years well before the corpus) held back.
 BOTTOM_LINE_WEIGHTS = Weights(coverage=0.0, background=1.0)
 
 
-def _embed_candidates(model: Embedder, documents: list[list[Sentence]], report: Progress) -> list[np.ndarray]:
+@dataclass(frozen=True)
+class _Prepared:
+    """One document after the per-article stages; ``article`` is None when it was skipped."""
+
+    article: Article | None
+    notices: tuple[Notice, ...]
+    sentences: tuple[Sentence, ...] = ()
+    attributions: tuple[Attribution, ...] = ()
+
+
+def _prepare(document: ingest.RawDocument) -> _Prepared:
+    """Clean, check, split and attribute one document: the per-article stages before embedding."""
+    article, found = clean.clean_document(document)
+    if not article.text.strip():
+        return _Prepared(None, (*found, Notice(document.source, "skipped", "no text left after cleaning")))
+    if not clean.looks_english(article.text):
+        return _Prepared(None, (*found, Notice(document.source, "skipped", "not in English; memo's sentence "
+                                               "splitter and embedding model are English-only")))
+    if len(article.text) > MAX_ARTICLE_CHARS:
+        raise InputError(f"{document.source}: article has {len(article.text):,} characters after cleaning, "
+                         f"above the {MAX_ARTICLE_CHARS:,} limit; split it into smaller files")
+    sentences = split_sentences(article)
+    return _Prepared(article, tuple(found), tuple(sentences), tuple(attribute(article, sentences)))
+
+
+def _embed_candidates(model: RememberingEmbedder, documents: list[list[Sentence]], report: Progress,
+                      runner: Executor, remote) -> list[np.ndarray]:
     """One vector per sentence; only summary candidates are embedded (others stay zero,
-    as nothing reads them), each distinct text once, in blocks so progress can be shown."""
+    as nothing reads them), each distinct text once. Texts the cache has are read from it;
+    the others, sorted by length, go to the executor in blocks, and into the cache."""
     texts = list(dict.fromkeys(s.text for doc in documents for s in doc if is_candidate(s)))
-    rows: dict[str, np.ndarray] = {}
-    report("embedding", 0, len(texts))
-    for begin in range(0, len(texts), EMBED_BLOCK):
-        block = texts[begin:begin + EMBED_BLOCK]
-        rows.update(zip(block, embed_unique(model, block)))
-        report("embedding", begin + len(block), len(texts))
+    cache = model.inner if isinstance(model.inner, CachedEmbedder) else None
+    rows = cache.lookup(texts) if cache is not None else {}
+    missing = sorted((t for t in texts if t not in rows), key=len)
+    blocks = [(remote, missing[i:i + EMBED_BLOCK]) for i in range(0, len(missing), EMBED_BLOCK)]
+    report("embedding", len(rows), len(texts))
+    vectors = runner.map(_embed_block, blocks,
+                         done=lambda n: report("embedding", len(rows) + min(n * EMBED_BLOCK, len(missing)),
+                                               len(texts)))
+    if missing:
+        fresh = np.concatenate(vectors)
+        if cache is not None:
+            cache.store(missing, fresh)
+        rows.update(zip(missing, fresh))
+    model.remember(list(rows), list(rows.values()))
     width = next(iter(rows.values())).shape[0] if rows else 1
     zero = np.zeros(width, dtype=np.float32)
     return [np.stack([rows.get(s.text, zero) for s in doc]) if doc else np.zeros((0, width), np.float32)
             for doc in documents]
 
 
+def _embed_block(job) -> np.ndarray:
+    embedder, texts = job
+    if embedder is None or isinstance(embedder, str):
+        embedder = _worker_embedder(embedder)
+    return embed_unique(embedder, texts)
+
+
+@lru_cache(maxsize=2)
+def _worker_embedder(name: str | None) -> Embedder:
+    """A task's embedder, loaded once per worker process and kept for its later tasks."""
+    return get_embedder(name)
+
+
 def _generate(summarizer: Summarizer, articles, sentences, vectors, summaries, disagreements, stories, model,
-              stance_backend, *, subject: str, bottom_line_sentences: int, article_words: int | None, report):
+              stance_backend, *, subject: str, bottom_line_sentences: int, article_words: int | None, report,
+              runner: Executor, remote):
     """Generated summaries per article, across the corpus, for the bottom line and for each
     side of a disagreement, each sentence through the faithfulness gate."""
     notices: list[Notice] = []
@@ -319,15 +401,19 @@ def _generate(summarizer: Summarizer, articles, sentences, vectors, summaries, d
     words = article_words or 60
     new_summaries, abstracts = [], []
     report("generating", 0, len(articles) + 2)
-    for n, (article, summary) in enumerate(zip(articles, summaries)):
+    jobs = [(remote, dict(title=article.title, outlet=article.outlet, date=article.date, words=words,
+                          units=[s.text for s in doc if not s.is_heading] or [s.text for s in doc]))
+            for article, doc in ((a, sentences[a.id]) for a in articles)]
+    results = runner.map(_article_abstract, jobs, done=lambda n: report("generating", n, len(articles) + 2))
+    trace = getattr(summarizer.generator, "trace", None)
+    for article, summary, (text, elsewhere) in zip(articles, summaries, results):
+        if elsewhere is not None and trace is not None:
+            trace.add(elsewhere)
         doc = sentences[article.id]
-        text = summarizer.article(title=article.title, outlet=article.outlet, date=article.date, words=words,
-                                  units=[s.text for s in doc if not s.is_heading] or [s.text for s in doc])
         keep = [i for i, s in enumerate(doc) if is_candidate(s)] or list(range(len(doc)))
         points = gated(f"summary of {article.label}", text, [doc[i] for i in keep], vectors[article.id][keep])
         new_summaries.append(SourceSummary(summary.article_id, summary.points, tuple(points)))
         abstracts.append(f"{article.label}: {text}")
-        report("generating", n + 1, len(articles) + 2)
     everything = [s for a in articles for s in sentences[a.id] if is_candidate(s)]
     rows = (np.stack([vectors[a.id][i] for a in articles for i, s in enumerate(sentences[a.id]) if is_candidate(s)])
             if everything else np.zeros((0, 1)))
@@ -362,6 +448,27 @@ def _generate(summarizer: Summarizer, articles, sentences, vectors, summaries, d
                    for story in stories]
     report("generating", len(articles) + 2, len(articles) + 2)
     return new_summaries, new_disagreements, new_stories, synthesis, bottom, notices
+
+
+def _article_abstract(job) -> tuple[str, Trace | None]:
+    """One article's generated summary (a per-article stage: it may run as a task elsewhere)."""
+    summarizer, values = job
+    if not isinstance(summarizer, tuple):
+        return summarizer.article(**values), None
+    # Elsewhere, (model name, options, templates): the model loaded by name, and what it did
+    # sent back with the text for the method note.
+    model, options, templates = summarizer
+    generator = _worker_generator(model, options)
+    generator.trace = Trace()
+    return Summarizer(generator, templates).article(**values), generator.trace
+
+
+@lru_cache(maxsize=1)
+def _worker_generator(model: str, options: GenerationOptions) -> Generator:
+    """A task's generator, its model loaded once per worker process and kept for later tasks."""
+    generator = get_generator(model, options)
+    generator.load()
+    return generator
 
 
 def _point(sentence: Sentence) -> Point:
