@@ -40,9 +40,10 @@ def _tree_rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def measure(command: list[str]) -> tuple[float, float]:
+def measure(command: list[str], also: list[int] = ()) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one command, its helper processes included:
-    the larger of the kernel's peak for the main process and the sampled peak of the tree."""
+    the larger of the kernel's peak for the main process and the sampled peak of the tree
+    (plus the trees of the processes in ``also``, e.g. a Ray cluster the command uses)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     tree_peak = 0.0
@@ -50,7 +51,7 @@ def measure(command: list[str]) -> tuple[float, float]:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             break
-        tree_peak = max(tree_peak, _tree_rss_mb(process.pid))
+        tree_peak = max(tree_peak, _tree_rss_mb(process.pid) + sum(_tree_rss_mb(p) for p in also))
         time.sleep(0.02)
     elapsed = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)

@@ -308,54 +308,30 @@ def _serve_embeddings(name: str, connection) -> None:
 
 class CachedEmbedder:
     """Wraps an embedder with a cache on disk (one SQLite file), keyed by the model and the
-    text's hash: rebuilding a memo after adding articles embeds only the new sentences.
-    Safe for concurrent runs (SQLite locks); a damaged cache file is an error naming it."""
+    text's hash: rebuilding a memo after adding articles embeds only the new sentences."""
 
     def __init__(self, inner: Embedder, path: str | Path, *, model_key: str | None = None):
-        import sqlite3
+        from .cache import BlobStore
 
         self.inner = inner
         self.path = Path(path)
         self.model = model_key or describe(inner)  # what the vectors are keyed by, with each text
         self.hits = self.misses = 0
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=30)
-            self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL)")
-        except (OSError, sqlite3.Error) as exc:
-            raise ModelError(f"{self.path}: cannot use as an embedding cache ({exc})") from None
+        self._store = BlobStore(self.path, "an embedding cache", ModelError)
 
     def _key(self, text: str) -> bytes:
         return hashlib.sha256(f"{self.model}\n{text}".encode("utf-8", "surrogatepass")).digest()
 
     def lookup(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """The cached vectors of those ``texts`` the cache has (counted as hits)."""
-        import sqlite3
-
-        unique = list(dict.fromkeys(texts))
-        keys = {self._key(text): text for text in unique}
-        found: dict[str, np.ndarray] = {}
-        try:
-            for begin in range(0, len(unique), 500):
-                block = list(keys)[begin:begin + 500]
-                rows = self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(block))})",
-                                        block).fetchall()
-                found.update((keys[key], np.frombuffer(vector, dtype=np.float32)) for key, vector in rows)
-        except sqlite3.Error as exc:
-            raise ModelError(f"{self.path}: embedding cache failed ({exc}); delete the file to rebuild it") from None
+        keys = {self._key(text): text for text in dict.fromkeys(texts)}
+        found = {keys[key]: np.frombuffer(value, dtype=np.float32) for key, value in self._store.get(list(keys)).items()}
         self.hits += len(found)
         return found
 
     def store(self, texts: Sequence[str], vectors: np.ndarray) -> None:
         """Remember vectors computed elsewhere (counted as misses: they were not cached)."""
-        import sqlite3
-
-        try:
-            with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                                     [(self._key(t), v.astype(np.float32).tobytes()) for t, v in zip(texts, vectors)])
-        except sqlite3.Error as exc:
-            raise ModelError(f"{self.path}: embedding cache failed ({exc}); delete the file to rebuild it") from None
+        self._store.put((self._key(t), v.astype(np.float32).tobytes()) for t, v in zip(texts, vectors))
         self.misses += len(texts)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -370,7 +346,7 @@ class CachedEmbedder:
         return np.stack([found[t] for t in texts])
 
     def close(self) -> None:
-        self._db.close()
+        self._store.close()
 
 
 class RememberingEmbedder:
@@ -394,7 +370,7 @@ class RememberingEmbedder:
 
 
 def describe(embedder: Embedder) -> str:
-    if isinstance(embedder, (RememberingEmbedder, CachedEmbedder)):
+    while isinstance(embedder, (RememberingEmbedder, CachedEmbedder)):
         embedder = embedder.inner
     return getattr(embedder, "description", None) or type(embedder).__name__
 

@@ -20,7 +20,7 @@ from importlib import resources
 import numpy as np
 
 from .attribution import NARRATION, Attribution
-from .extractive import background_score
+from .extractive import background_score, best_matches, neighbour_sources
 from .model import Article, Citation, Group, Point, Sentence, Statement
 from .stance import CONTESTS, StanceBackend
 
@@ -173,8 +173,8 @@ def story_clusters(rows: list[np.ndarray], threshold: float | None = None) -> li
     that both ways. Unlike the cosine of mean embeddings it does not depend on length (a
     three-sentence report and a long feature on one event still match). Each article joins
     the story it is most similar to on average, if that is at least ``SAME_STORY``, else it
-    starts one. Sentence similarities are taken in blocks: memory grows with the corpus and
-    the number of articles squared, never with the number of sentences squared."""
+    starts one. In a large corpus an article is compared only with its neighbour articles
+    (``neighbour_sources``), and a story's average is over its members among them."""
     threshold = SAME_STORY if threshold is None else threshold
     n = len(rows)
     if n == 0:
@@ -182,34 +182,34 @@ def story_clusters(rows: list[np.ndarray], threshold: float | None = None) -> li
     width = next((r.shape[1] for r in rows if r.ndim == 2 and len(r)), 1)
     sizes = np.array([len(r) for r in rows])
     flat = np.concatenate([r for r in rows if len(r)]).astype(np.float32) if sizes.sum() else np.zeros((0, width))
-    owner = np.repeat(np.arange(n), sizes)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    present = sizes > 0
-    cover = np.zeros((n, n))  # cover[a, b]: summed best matches of a's sentences in b
-    for begin in range(0, len(flat), 2048):
-        sims = flat[begin:begin + 2048] @ flat.T
-        best = np.full((len(sims), n), -1.0, dtype=np.float32)
-        best[:, present] = np.maximum.reduceat(sims, starts[present], axis=1)
-        # rows are in article order: sum each article's rows of this block at once
-        owners = owner[begin:begin + 2048]
-        firsts = np.flatnonzero(np.concatenate([[True], owners[1:] != owners[:-1]]))
-        cover[owners[firsts]] += np.add.reduceat(best, firsts, axis=0)
-    cover = cover / np.maximum(sizes, 1)[:, None]
-    similarity = (cover + cover.T) / 2
+    centroids = np.stack([_unit(r.mean(axis=0)) if len(r) else np.zeros(width) for r in rows])
+    # cover[a][b]: the mean over a's sentences of the closest sentence in b
+    cover: list[dict[int, float]] = [{} for _ in range(n)]
+    for a, others, best in best_matches(flat, starts, sizes, neighbour_sources(centroids)):
+        if sizes[a]:
+            cover[a] = dict(zip(others.tolist(), (best.sum(axis=0, dtype=float) / sizes[a]).tolist()))
     labels = np.full(n, -1)
     count = 0
     for a in range(n):
-        if a and present[a]:
-            seen = labels[:a]
-            totals = np.bincount(seen[seen >= 0], weights=similarity[a, :a][seen >= 0], minlength=count)
-            members = np.bincount(seen[seen >= 0], minlength=count)
+        earlier = [b for b in cover[a] if b < a]
+        if earlier and count:
+            similarity = np.array([(cover[a][b] + cover[b][a]) / 2 for b in earlier])
+            seen = labels[earlier]
+            totals = np.bincount(seen, weights=similarity, minlength=count)
+            members = np.bincount(seen, minlength=count)
             means = np.where(members > 0, totals / np.maximum(members, 1), -1.0)
-            if count and means.max() >= threshold:
+            if means.max() >= threshold:
                 labels[a] = int(np.argmax(means))
                 continue
         labels[a] = count
         count += 1
     return labels.tolist()
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = np.linalg.norm(vector)
+    return vector / norm if norm else vector
 
 
 def group_points(articles: list[Article], sentences: list[list[Sentence]], vectors: list[np.ndarray],

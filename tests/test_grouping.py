@@ -3,7 +3,7 @@ import pytest
 
 from memo.attribution import attribute
 from memo.extractive import is_candidate
-from memo.grouping import Pool, group_points, weigh_groups
+from memo.grouping import Pool, group_points, story_clusters, weigh_groups
 from memo.model import Article
 from memo.segment import split_sentences
 from memo.stance import CONTESTS, SUPPORTS, Stance
@@ -138,3 +138,14 @@ def test_the_sparse_closeness_keeps_every_pair_the_dense_matrix_puts_above_the_f
     for i, j, value in sparse.pairs:
         assert value == pytest.approx(dense[i, j], abs=1e-5) == pytest.approx(sparse(j, i), abs=1e-5)
     assert sparse(0, 1) == pytest.approx(dense[0, 1], abs=1e-5)  # a pair below the floor, computed on demand
+
+
+@pytest.mark.parametrize("articles, stories", [(12, 3), (400, 40)])
+def test_story_clusters_recover_each_story_in_small_and_blocked_large_corpora(articles, stories):
+    from test_extractive import _story_corpus
+
+    rows, story_of = _story_corpus(articles, stories, seed=3)
+    labels = story_clusters(rows)
+    assert len(set(labels)) == stories
+    for label in set(labels):  # each found story is exactly one true story
+        assert len({story_of[a] for a in range(articles) if labels[a] == label}) == 1

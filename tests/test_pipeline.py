@@ -1,5 +1,6 @@
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -124,6 +125,30 @@ def test_a_rebuild_with_a_cache_embeds_only_the_new_article(tmp_path, small_corp
     assert added in counting_embedder.texts  # the new article's sentence is embedded ...
     assert not old_sentences & set(counting_embedder.texts)  # ... and nothing embedded before is again
     assert "from the embedding cache" in " ".join(second.method.steps)
+
+
+def test_a_rebuild_with_a_cache_prepares_only_new_or_changed_documents_and_gives_the_same_memo(
+        tmp_path, small_corpus, monkeypatch):
+    from memo import clean
+
+    cleaned = []
+    real = clean.clean_document
+    monkeypatch.setattr(clean, "clean_document", lambda doc: cleaned.append(doc.source) or real(doc))
+    options = dict(embedder="hashing", cache=tmp_path / "cache", date="2026-01-01")
+    first = memo.build(small_corpus, **options)
+    assert len(cleaned) == 3
+    cleaned.clear()
+    again = memo.build(small_corpus, **options)
+    def content(brief):  # the memo, less the note of how many vectors came from the cache
+        return re.sub(r" \(\d+ of \d+ from the embedding cache [^)]*\)", "", brief.to_json())
+
+    assert cleaned == [] and content(again) == content(first)
+    (small_corpus / "b.txt").write_text("Crews restored power to most homes on the coast by Friday.\n",
+                                        encoding="utf-8")
+    (small_corpus / "d.txt").write_text("The governor asked for federal disaster aid on Thursday.\n", encoding="utf-8")
+    changed = memo.build(small_corpus, **options)
+    assert sorted(Path(s).name for s in cleaned) == ["b.txt", "d.txt"]
+    assert content(changed) == content(memo.build(small_corpus, embedder="hashing", date="2026-01-01"))
 
 
 def test_a_corpus_of_two_stories_gets_a_section_for_each(tmp_path, small_corpus):
