@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -45,6 +46,7 @@ def build(corpus: Path, out: Path, cache: Path, ray: list[int] | None) -> tuple[
 
 def start_ray() -> list[int]:
     """A 2-CPU Ray head on this machine; the pids of its daemons, whose trees hold the workers."""
+    os.environ["RAY_AUTH_MODE"] = "disabled"  # a private instance on loopback; memo runs inherit this
     subprocess.run([str(BIN / "ray"), "start", "--head", "--num-cpus", "2", "--port", str(RAY_PORT),
                     "--include-dashboard", "false", "--disable-usage-stats"], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

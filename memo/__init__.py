@@ -5,7 +5,7 @@
     brief.key_points[0].citations[0].quote
 """
 
-from .errors import InputError, MemoError, ModelError, OutputError, PromptError
+from .errors import ExecutorError, InputError, MemoError, ModelError, OutputError, PromptError
 from .model import (AgreementRow, Article, Citation, Disagreement, Group, Memo, Method, Notice, Point, Position,
                     Sentence, Side, SourceSummary, Statement)
 from .pipeline import build
@@ -31,5 +31,6 @@ __all__ = [
     "OutputError",
     "ModelError",
     "PromptError",
+    "ExecutorError",
 ]
 __version__ = "0.1.0"

@@ -14,9 +14,10 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Iterator, Mapping, Sequence
 
 from .errors import InputError
 
@@ -41,22 +42,49 @@ class RawDocument:
 
 def read_sources(sources) -> list[RawDocument]:
     """Read every source into a ``RawDocument``; raise ``InputError`` naming the bad one."""
-    if isinstance(sources, (str, Path, Mapping)):
-        sources = [sources]
-    documents: list[RawDocument] = []
-    for position, item in enumerate(sources):
-        if isinstance(item, Mapping):
-            documents.append(_from_mapping(item, f"<input {position}>", position))
-        elif isinstance(item, Path) or (isinstance(item, str) and _looks_like_path(item)):
-            for path, sidecar in _expand(str(item)):
-                documents.extend(_read_file(path, sidecar))
-        elif isinstance(item, str):
-            documents.append(_from_text(item, f"<input {position}>", f"text-{position + 1}"))
-        else:
-            raise InputError(f"<input {position}>: unsupported source type {type(item).__name__}")
+    documents = list(iter_documents(plan_sources(sources)))
     if not documents:
         raise InputError("no articles found in the given sources")
-    return _unique_ids(documents)
+    return documents
+
+
+Reader = Callable[[], list[RawDocument]]
+
+
+def plan_sources(sources) -> list[Reader]:
+    """What to read, in order, without reading it yet: one reader per file (a JSON Lines
+    file may hold many articles) or per article given in memory. Paths are expanded and
+    checked now, so a missing one fails before any slow work."""
+    if isinstance(sources, (str, Path, Mapping)):
+        sources = [sources]
+    plan: list[Reader] = []
+    for position, item in enumerate(sources):
+        if isinstance(item, Mapping):
+            plan.append(partial(list, [_from_mapping(item, f"<input {position}>", position)]))
+        elif isinstance(item, Path) or (isinstance(item, str) and _looks_like_path(item)):
+            plan.extend(partial(_read_file, path, sidecar) for path, sidecar in _expand(str(item)))
+        elif isinstance(item, str):
+            plan.append(partial(list, [_from_text(item, f"<input {position}>", f"text-{position + 1}")]))
+        else:
+            raise InputError(f"<input {position}>: unsupported source type {type(item).__name__}")
+    return plan
+
+
+def iter_documents(plan: Sequence[Reader], *, read: Callable[[int], None] | None = None) -> Iterator[RawDocument]:
+    """The documents of a plan, read one source at a time, each with an id of its own;
+    ``read`` is told how many sources have been read, as they are."""
+    seen: dict[str, int] = {}
+    for done, reader in enumerate(plan, 1):
+        documents = reader()
+        if read:
+            read(done)
+        for doc in documents:
+            count = seen.get(doc.id, 0)
+            seen[doc.id] = count + 1
+            if count:
+                doc = RawDocument(f"{doc.id}-{count + 1}", doc.source, doc.text, doc.sha256, doc.metadata,
+                                  doc.encoding)
+            yield doc
 
 
 def _looks_like_path(item: str) -> bool:
@@ -263,18 +291,6 @@ def _from_text(text: str, source: str, doc_id: str, meta: Mapping[str, str] | No
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     body, front = split_front_matter(text)
     return RawDocument(doc_id, source, body, digest, {**front, **(meta or {})})
-
-
-def _unique_ids(documents: list[RawDocument]) -> list[RawDocument]:
-    seen: dict[str, int] = {}
-    unique = []
-    for doc in documents:
-        count = seen.get(doc.id, 0)
-        seen[doc.id] = count + 1
-        if count:
-            doc = RawDocument(f"{doc.id}-{count + 1}", doc.source, doc.text, doc.sha256, doc.metadata, doc.encoding)
-        unique.append(doc)
-    return unique
 
 
 # ---- Word documents -------------------------------------------------------

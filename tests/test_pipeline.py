@@ -186,3 +186,24 @@ def test_a_corpus_of_two_stories_gets_a_section_for_each(tmp_path, small_corpus)
 
 def test_a_single_story_corpus_has_no_story_sections(seed_memo):
     assert seed_memo.stories == () and seed_memo.consensus
+
+
+def test_sources_are_read_and_prepared_a_batch_at_a_time(tmp_path, monkeypatch):
+    from conftest import write_corpus
+    from memo import clean, ingest, pipeline
+
+    news = ["Officials said the new bridge would open on Monday after two years of work.",
+            "The central bank held its main interest rate steady for a third month.",
+            "Heavy rain flooded parts of the valley and closed two schools on Tuesday.",
+            "The football club named a new coach after a poor start to the season.",
+            "Scientists reported a drop in the number of bees across the region this spring."]
+    corpus = write_corpus(tmp_path / "c", {f"{n}.txt": text for n, text in enumerate(news)})
+    events = []
+    read, prepare = ingest._read_file, clean.clean_document
+    monkeypatch.setattr(ingest, "_read_file", lambda path, sidecar: events.append("read") or read(path, sidecar))
+    monkeypatch.setattr(clean, "clean_document", lambda doc: events.append("clean") or prepare(doc))
+    monkeypatch.setattr(pipeline, "PREPARE_BATCH", 2)
+    brief = memo.build(corpus, embedder="hashing")
+    assert len(brief.articles) == 5
+    # never more than a batch of raw documents read ahead of the cleaning
+    assert events == ["read", "read", "clean", "clean"] * 2 + ["read", "clean"]
