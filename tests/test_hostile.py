@@ -69,7 +69,7 @@ def test_a_50_mb_article_is_refused_by_name_before_it_is_read(tmp_path):
 
 
 def test_article_text_over_the_character_limit_is_refused(monkeypatch):
-    monkeypatch.setattr("memo.pipeline.MAX_ARTICLE_CHARS", 100)
+    monkeypatch.setattr("memo.prepare.MAX_ARTICLE_CHARS", 100)
     with pytest.raises(InputError, match=r"<input 0>: article has [\d,]+ characters after cleaning, above the 100"):
         _build([PROSE])
 
