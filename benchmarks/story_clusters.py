@@ -76,7 +76,7 @@ def main(argv=None) -> int:
         base = get_embedder(None)
         model = RememberingEmbedder(CachedEmbedder(base, cache / "embeddings.sqlite", model_key="minilm"))
         vectors = _embed_candidates(model, [list(p.sentences) for p in prepared], lambda *a: None,
-                                    LocalExecutor(), base)
+                                    LocalExecutor(), base, base)
         print(f"{len(prepared)} articles prepared and embedded in {time.perf_counter() - started:.0f} s")
     truth = [int(p.article.title.split()[1].rstrip(":")) for p in prepared]  # "Story 7: report 107"
     rows = [v[[i for i, s in enumerate(p.sentences) if is_candidate(s)]] for p, v in zip(prepared, vectors)]

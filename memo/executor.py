@@ -47,6 +47,8 @@ class RayExecutor:
     cluster's nodes (the same version as here)."""
 
     def __init__(self, address: str | None = None, *, workers: int | None = None, chunks_per_cpu: int = 4):
+        if not _installed("ray"):  # fail before any work, not when the first task is sent
+            raise ExecutorError("the Ray executor needs Ray: pip install 'memo[ray]'")
         self.address = address
         self.workers = workers
         self.chunks_per_cpu = chunks_per_cpu
@@ -108,6 +110,15 @@ class RayExecutor:
 
             ray.shutdown()
             self._started = False
+
+
+def _installed(module: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # ValueError: a module set to None in sys.modules
+        return False
 
 
 def _run_chunk(function, chunk: list) -> list:

@@ -173,7 +173,8 @@ def _build(sources, runner: Executor, *, out, format, title, to, from_, date, su
             def done(n: int, before=before, todo=todo) -> None:  # sources of this batch, pro rata
                 report("reading and cleaning", before + (sources_read[0] - before) * n // len(todo), len(plan))
 
-            for i, each in zip(todo, runner.map(prepare, [batch[i] for i in todo], done=done)):
+            where = runner if len(todo) >= SHIP_MIN_DOCUMENTS else LocalExecutor()
+            for i, each in zip(todo, where.map(prepare, [batch[i] for i in todo], done=done)):
                 prepared[i] = each
             if store is not None:
                 store.store([batch[i] for i in todo], [prepared[i] for i in todo])
@@ -211,9 +212,9 @@ def _build(sources, runner: Executor, *, out, format, title, to, from_, date, su
     model = RememberingEmbedder(base)
     # Tasks in this process use the loaded model; tasks elsewhere load it by its name (None:
     # the default) or get the embedder object pickled.
-    remote = (base.inner if isinstance(base, CachedEmbedder) else base) if isinstance(runner, LocalExecutor) \
-        else embedder
-    per_article = _embed_candidates(model, [sentences[a.id] for a in articles], report, runner, remote)
+    here = base.inner if isinstance(base, CachedEmbedder) else base
+    per_article = _embed_candidates(model, [sentences[a.id] for a in articles], report, runner,
+                                    here if isinstance(runner, LocalExecutor) else embedder, here)
     per_article = dict(zip((a.id for a in articles), per_article))
 
     report("summarising", 0, len(articles) + 1)
@@ -331,6 +332,10 @@ def _build(sources, runner: Executor, *, out, format, title, to, from_, date, su
 # block, sorted by length, is batched the same wherever it runs (and gives the same vectors).
 EMBED_BLOCK = 256
 PREPARE_BATCH = 512  # documents read and prepared at a time
+# Work too small to pay for starting tasks elsewhere (a Ray worker imports nltk or torch and
+# loads the model: seconds) runs in this process; the results are the same either way.
+SHIP_MIN_DOCUMENTS = 64
+SHIP_MIN_BLOCKS = 4
 OTHER_REPORTS = "Other reports"
 # The bottom line should be today's news that the corpus centres on: no push to cover every
 # source, and background sentences (dated only in years well before the corpus) held back.
@@ -338,7 +343,7 @@ BOTTOM_LINE_WEIGHTS = Weights(coverage=0.0, background=1.0)
 
 
 def _embed_candidates(model: RememberingEmbedder, documents: list[list[Sentence]], report: Progress,
-                      runner: Executor, remote) -> list[np.ndarray]:
+                      runner: Executor, remote, here: Embedder) -> list[np.ndarray]:
     """One vector per sentence; only summary candidates are embedded (others stay zero,
     as nothing reads them), each distinct text once. Texts the cache has are read from it;
     the others, sorted by length, go to the executor in blocks, and into the cache."""
@@ -346,6 +351,8 @@ def _embed_candidates(model: RememberingEmbedder, documents: list[list[Sentence]
     cache = model.inner if isinstance(model.inner, CachedEmbedder) else None
     rows = cache.lookup(texts) if cache is not None else {}
     missing = sorted((t for t in texts if t not in rows), key=len)
+    if len(missing) < SHIP_MIN_BLOCKS * EMBED_BLOCK:
+        runner, remote = LocalExecutor(), here
     blocks = [(remote, missing[i:i + EMBED_BLOCK]) for i in range(0, len(missing), EMBED_BLOCK)]
     report("embedding", len(rows), len(texts))
     vectors = runner.map(_embed_block, blocks,

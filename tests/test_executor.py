@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 
 import pytest
 
 import memo
+from memo import pipeline
 from memo.cli import main
 from memo.errors import ExecutorError, InputError, MemoError
 from memo.executor import LocalExecutor, RayExecutor, get_executor
@@ -21,8 +23,9 @@ def test_local_executor_keeps_order_and_reports_progress():
 
 def test_executor_choices():
     assert isinstance(get_executor(None), LocalExecutor)
-    assert isinstance(get_executor("ray"), RayExecutor)
-    assert isinstance(get_executor(None, address="auto"), RayExecutor)  # an address means Ray
+    if importlib.util.find_spec("ray"):
+        assert isinstance(get_executor("ray"), RayExecutor)
+        assert isinstance(get_executor(None, address="auto"), RayExecutor)  # an address means Ray
     with pytest.raises(MemoError, match="unknown executor 'spark'.*local, ray"):
         get_executor("spark")
     with pytest.raises(MemoError, match="no map"):
@@ -35,6 +38,36 @@ def test_missing_ray_is_one_clear_error(monkeypatch, small_corpus):
     monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
     with pytest.raises(ExecutorError, match=r"pip install 'memo\[ray\]'"):
         memo.build(small_corpus, executor="ray", embedder="hashing")
+
+
+class Recording(LocalExecutor):
+    """Runs here, but counts as an executor elsewhere: records what it is sent."""
+
+    def __init__(self):
+        self.sent = []
+
+    def map(self, function, items, *, done=None):
+        self.sent.append((function.__name__, len(items)))
+        return super().map(function, items, done=done)
+
+
+@pytest.fixture
+def ship_everything(monkeypatch):
+    """Send even the smallest work to the executor (memo keeps small work in-process)."""
+    monkeypatch.setattr(pipeline, "SHIP_MIN_DOCUMENTS", 0)
+    monkeypatch.setattr(pipeline, "SHIP_MIN_BLOCKS", 0)
+
+
+def test_small_work_stays_here_and_shipped_work_gives_the_same_memo(small_corpus, monkeypatch):
+    options = dict(embedder="hashing", date="2026-01-01")
+    here = memo.build(small_corpus, **options)
+    executor = Recording()
+    assert memo.build(small_corpus, executor=executor, **options).to_json() == here.to_json()
+    assert executor.sent == []  # three articles: not worth a task
+    monkeypatch.setattr(pipeline, "SHIP_MIN_DOCUMENTS", 0)
+    monkeypatch.setattr(pipeline, "SHIP_MIN_BLOCKS", 0)
+    assert memo.build(small_corpus, executor=executor, **options).to_json() == here.to_json()
+    assert executor.sent == [("prepare", 3), ("_embed_block", 1)]
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +97,7 @@ def test_ray_task_errors_come_back_as_one_line(ray_instance):
 
 
 @pytest.mark.slow
-def test_ray_and_local_runs_give_the_same_memo(ray_instance, seeds_dir):
+def test_ray_and_local_runs_give_the_same_memo(ray_instance, ship_everything, seeds_dir):
     options = dict(questions=["Is China a credible mediator in Ukraine?"], date="2026-01-01")
     local = memo.build(seeds_dir, **options)
     distributed = memo.build(seeds_dir, executor=ray_instance, **options)
@@ -73,7 +106,7 @@ def test_ray_and_local_runs_give_the_same_memo(ray_instance, seeds_dir):
 
 
 @pytest.mark.slow
-def test_ray_runs_generated_summaries_with_the_model_loaded_by_its_path(ray_instance, small_corpus,
+def test_ray_runs_generated_summaries_with_the_model_loaded_by_its_path(ray_instance, ship_everything, small_corpus,
                                                                           tmp_path):
     model = build_seq2seq(tmp_path / "t5", max_length=384)  # room for the shipped prompts
     options = dict(abstractive=str(model), generation={"max_new_tokens": 8}, date="2026-01-01")
@@ -84,7 +117,7 @@ def test_ray_runs_generated_summaries_with_the_model_loaded_by_its_path(ray_inst
 
 
 @pytest.mark.slow
-def test_ray_input_errors_name_the_file(ray_instance, tmp_path):
+def test_ray_input_errors_name_the_file(ray_instance, ship_everything, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "ok.txt").write_text("Officials said the bridge would reopen on Monday after repairs. " * 3)
@@ -94,7 +127,7 @@ def test_ray_input_errors_name_the_file(ray_instance, tmp_path):
 
 
 @pytest.mark.slow
-def test_cli_ray_flag_writes_the_memo(ray_instance, seeds_dir, tmp_path, capsys):
+def test_cli_ray_flag_writes_the_memo(ray_instance, ship_everything, seeds_dir, tmp_path, capsys):
     out = tmp_path / "brief.md"
     assert main(["build", str(seeds_dir), "-o", str(out), "--ray", "--no-abstractive", "--no-cache",
                  "--embedder", "hashing", "-q"]) == 0
