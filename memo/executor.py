@@ -25,8 +25,6 @@ class Executor(Protocol):
 class LocalExecutor:
     """In this process, one item after another."""
 
-    description = "local"
-
     def map(self, function, items, *, done: Done | None = None) -> list:
         results = []
         for item in items:
@@ -52,7 +50,6 @@ class RayExecutor:
         self.address = address
         self.workers = workers
         self.chunks_per_cpu = chunks_per_cpu
-        self.description = f"ray ({address or 'local instance'})"
         self._started = False
         self._task = None
 
