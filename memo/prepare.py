@@ -61,7 +61,8 @@ class ArticleCache:
 
     @staticmethod
     def _key(document: ingest.RawDocument) -> bytes:
-        # The document's id is its position's name, not its content: left out, set on reading.
+        # The id names the document in this run (its file's stem), not its content: left out
+        # of the key, and set on reading.
         fields = [_code_fingerprint(), document.source, document.text, sorted(document.metadata.items()),
                   document.encoding]
         return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode("utf-8", "surrogatepass")).digest()
@@ -92,8 +93,8 @@ def _prepared_from_json(value: bytes, article_id: str) -> Prepared:
     data = json.loads(value.decode("utf-8", "surrogatepass"))
     article = None if data["article"] is None else Article(**{**data["article"], "id": article_id})
     return Prepared(article, tuple(Notice(*n) for n in data["notices"]),
-                     tuple(Sentence(article_id, *s) for s in data["sentences"]),
-                     tuple(Attribution(*a) for a in data["attributions"]))
+                    tuple(Sentence(article_id, *s) for s in data["sentences"]),
+                    tuple(Attribution(*a) for a in data["attributions"]))
 
 
 @lru_cache(maxsize=1)
