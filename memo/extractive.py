@@ -68,7 +68,7 @@ def _is_quotable(text: str) -> bool:
             and not _INLINE_CAPTION.search(text))
 
 
-def _centroid(vectors: np.ndarray) -> np.ndarray:
+def centroid(vectors: np.ndarray) -> np.ndarray:
     centre = vectors.mean(axis=0)
     norm = np.linalg.norm(centre)
     return centre / norm if norm else centre
@@ -123,7 +123,7 @@ def summarize_article(sentences: list[Sentence], vectors: np.ndarray, budget: Bu
     vecs = vectors[keep]
     words = np.array([sentences[i].words for i in keep], dtype=float)
     positions = np.arange(len(keep), dtype=float)
-    salience = (weights.centrality * (vecs @ _centroid(vecs))
+    salience = (weights.centrality * (vecs @ centroid(vecs))
                 + weights.position * _position_score(positions)
                 + weights.length * _length_score(words))
     picked = _mmr(salience, vecs, words, budget, weights)
@@ -154,7 +154,7 @@ class CorpusPool:
             keep = [i for i, s in enumerate(sentences) if is_candidate(s)]
             if not keep:
                 continue
-            centroids.append(_centroid(vecs[keep]))
+            centroids.append(centroid(vecs[keep]))
             for rank, i in enumerate(keep):
                 pool.append(sentences[i])
                 rows.append(vecs[i])
@@ -165,7 +165,7 @@ class CorpusPool:
         matrix = np.stack(rows)
         docs = np.array(doc_of)
         # Each source weighs the same in the centroid, however long it is.
-        return cls(pool, matrix, docs, np.array(positions, dtype=float), _centroid(np.stack(centroids)),
+        return cls(pool, matrix, docs, np.array(positions, dtype=float), centroid(np.stack(centroids)),
                    _cross_source_support(matrix, docs), np.array([s.words for s in pool], dtype=float))
 
     def select(self, budget: Budget, weights: Weights = Weights()) -> list[Sentence]:
@@ -194,7 +194,7 @@ def _cross_source_support(matrix: np.ndarray, docs: np.ndarray) -> np.ndarray:
     sources, starts, sizes = np.unique(docs, return_index=True, return_counts=True)
     if len(sources) < 2:
         return np.zeros(len(matrix))
-    centroids = np.stack([_centroid(matrix[b:b + n]) for b, n in zip(starts, sizes)])
+    centroids = np.stack([centroid(matrix[b:b + n]) for b, n in zip(starts, sizes)])
     total = np.zeros(len(matrix))
     for a, _, best in best_matches(matrix, starts, sizes, neighbour_sources(centroids)):
         total[starts[a]:starts[a] + sizes[a]] = best.sum(axis=1, dtype=float)

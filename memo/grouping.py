@@ -20,7 +20,7 @@ from importlib import resources
 import numpy as np
 
 from .attribution import NARRATION, Attribution
-from .extractive import background_score, best_matches, neighbour_sources
+from .extractive import background_score, best_matches, centroid, neighbour_sources
 from .model import Article, Citation, Group, Point, Sentence, Statement
 from .stance import CONTESTS, StanceBackend
 
@@ -183,7 +183,7 @@ def story_clusters(rows: list[np.ndarray], threshold: float | None = None) -> li
     sizes = np.array([len(r) for r in rows])
     flat = np.concatenate([r for r in rows if len(r)]).astype(np.float32) if sizes.sum() else np.zeros((0, width))
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    centroids = np.stack([_unit(r.mean(axis=0)) if len(r) else np.zeros(width) for r in rows])
+    centroids = np.stack([centroid(r) if len(r) else np.zeros(width) for r in rows])
     # cover[a][b]: the mean over a's sentences of the closest sentence in b
     cover: list[dict[int, float]] = [{} for _ in range(n)]
     for a, others, best in best_matches(flat, starts, sizes, neighbour_sources(centroids)):
@@ -205,11 +205,6 @@ def story_clusters(rows: list[np.ndarray], threshold: float | None = None) -> li
         labels[a] = count
         count += 1
     return labels.tolist()
-
-
-def _unit(vector: np.ndarray) -> np.ndarray:
-    norm = np.linalg.norm(vector)
-    return vector / norm if norm else vector
 
 
 def group_points(articles: list[Article], sentences: list[list[Sentence]], vectors: list[np.ndarray],
