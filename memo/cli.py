@@ -67,8 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--question", action="append", default=[], metavar="Q",
                        help="a yes/no question the memo answers side by side, e.g. \"Is China a credible "
                             "mediator in Ukraine?\" (repeatable)")
-    build.add_argument("--stance", default="embedding",
-                       help="stance backend: embedding (default, offline) or nli:MODEL (an NLI model path or hub name)")
+    build.add_argument("--stance", default="memo",
+                       help="stance backend: memo (default: memo's own stance model, offline), embedding (the "
+                            "earlier heuristic), nli:MODEL (an NLI model path or hub name), or a folder written "
+                            "by tools/train_stance.py")
     build.add_argument("--consensus", type=int, default=8, metavar="N",
                        help="consensus points at most (default: %(default)s)")
     build.add_argument("--found-disagreements", type=int, default=3, metavar="N",

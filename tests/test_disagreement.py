@@ -125,3 +125,22 @@ def test_a_question_over_a_corpus_with_nothing_to_weigh_says_so():
     assert [side.statements for side in asked.sides] == [(), ()]
     assert asked.note == open_question.note == "The sources say nothing closely related to this."
     assert open_question.sides == ()
+
+
+def test_who_said_what_shows_a_side_only_where_the_stance_model_called_one(tmp_path):
+    corpus = write_corpus(tmp_path / "dam", {
+        "a.txt": "The new dam is safe and will open in May, Transport Minister Ana Ruiz said on Monday. "
+                 "“Every test has been passed,” Ruiz told reporters.\n",
+        "b.txt": "“The dam is not safe to open,” said Tom Baker, an engineer who inspected it. Baker said "
+                 "cracks had appeared in the wall. Local farmer Jill Moss said the harvest had been good this year.\n",
+    })
+    brief = memo.build(corpus, questions=["Is the new dam safe?"])
+    placed = {(s.citation.article_id, s.speaker.lower()): side.position
+              for d in brief.disagreements for side in d.sides for s in side.statements}
+    assert brief.who_said_what
+    for row in brief.who_said_what:
+        key = (row.statement.citation.article_id, row.speaker.lower())
+        if key in placed:
+            assert row.position == placed[key]
+        else:
+            assert row.position == ""  # no side called: none is shown

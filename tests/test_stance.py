@@ -102,3 +102,86 @@ def test_an_nli_model_that_cannot_be_loaded_gives_one_clear_error(tmp_path, monk
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(ModelError, match="cannot load NLI model 'no-org/no-nli'"):
         NLIStance("no-org/no-nli").stance("claim", ["statement"])
+
+
+# --- memo's own stance model (the default backend) -----------------------------------------
+
+@pytest.fixture(scope="module")
+def shipped():
+    from memo.stance import ClaimStance
+
+    return ClaimStance()
+
+
+def test_the_default_backend_is_the_shipped_stance_model():
+    from memo.stance import ClaimStance
+
+    assert isinstance(get_stance(None, HashingEmbedder()), ClaimStance)
+    assert isinstance(get_stance("memo", HashingEmbedder()), ClaimStance)
+    assert isinstance(get_stance("embedding", HashingEmbedder()), EmbeddingStance)
+
+
+def test_the_shipped_model_is_small_and_ships_only_what_differs_from_minilm(shipped):
+    from safetensors import safe_open
+
+    weights = shipped.path / "weights.safetensors"
+    assert weights.stat().st_size < 50 * 2**20
+    with safe_open(str(weights), "pt") as handle:
+        assert not any(".embeddings." in key for key in handle.keys())
+    assert (shipped.path / "README.md").read_text(encoding="utf-8").startswith("# memo stance model")
+
+
+@pytest.mark.parametrize("claim, statement, expected", [
+    ("The new vaccine is safe", "Trials found no serious side effects from the new vaccine.", SUPPORTS),
+    ("The new vaccine is safe", "Doctors warned that the new vaccine caused dangerous side effects.", CONTESTS),
+    ("The city should build a new stadium", "A new stadium would bring jobs and visitors to the city.", SUPPORTS),
+    ("The city should build a new stadium", "The stadium would waste public money that schools badly need.",
+     CONTESTS),
+    ("Sanctions on the regime are working", "The sanctions have failed to change the regime's behaviour.",
+     CONTESTS),
+])
+def test_the_shipped_model_reads_plain_english_stance(shipped, claim, statement, expected):
+    call = shipped.stance(claim, [statement])[0]
+    assert call.label == expected, call
+
+
+def test_the_shipped_model_abstains_on_a_statement_about_something_else(shipped):
+    claim = "The central bank will raise interest rates"
+    statements = ["The football team won its match on Sunday.", "Heavy snow closed the mountain pass."]
+    probs = shipped.probabilities(claim, statements)
+    for call, row in zip(shipped.stance(claim, statements), probs):
+        assert call.label == UNCLEAR
+        assert row[shipped.labels.index("unrelated")] > max(row[shipped.labels.index("supports")],
+                                                           row[shipped.labels.index("contests")])
+
+
+def test_a_side_is_called_only_above_the_dev_calibrated_confidence(shipped):
+    import json
+
+    calibration = json.loads((shipped.path / "calibration.json").read_text(encoding="utf-8"))
+    assert shipped.min_confidence == calibration["threshold"] and shipped.temperature == calibration["temperature"]
+    # The precision at that threshold was measured on dev and must be what the issue asks for.
+    for name in ("perspectrum_dev", "fnc1_dev", "ibm_argkp_dev"):
+        assert calibration["dev"][name]["side_precision"] >= 0.85
+    claim = "Remote work makes employees more productive"
+    statements = ["Staff working from home got more done, a study found.", "Productivity fell when offices closed.",
+                  "Some firms have asked staff to return.", "The weather was mild."]
+    for call in shipped.stance(claim, statements):
+        assert (call.label == UNCLEAR) == (call.confidence < shipped.min_confidence)
+        assert 0 <= call.confidence <= 1 and 0 <= call.support <= 1
+
+
+def test_the_shipped_model_loads_with_the_hub_unreachable(monkeypatch):
+    import subprocess
+    import sys
+
+    code = ("import socket\n"
+            "def refuse(*a, **k): raise OSError('no network in this test')\n"
+            "socket.create_connection = refuse\n"
+            "socket.socket.connect = lambda *a, **k: refuse()\n"
+            "from memo.stance import ClaimStance\n"
+            "print(ClaimStance().stance('Taxes should rise', ['Higher taxes would fund schools.'])[0].label)\n")
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() in (SUPPORTS, CONTESTS, UNCLEAR)

@@ -106,3 +106,18 @@ def build_causal(directory: Path, *, positions: int = 96, seed: int = 0) -> Path
                          eos_token_id=tokenizer.eos_token_id)
     LlamaForCausalLM(config).eval().save_pretrained(directory)
     return directory
+
+
+def build_bert_base(directory: Path, *, hidden: int = 32, seed: int = 0) -> Path:
+    """A two-layer BERT encoder (no head) with its tokenizer: a stand-in for MiniLM as the
+    base that a stance model is fine-tuned from."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    directory.mkdir(parents=True, exist_ok=True)
+    tokenizer = train_wordpiece(directory)
+    torch.manual_seed(seed)
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=hidden, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=2 * hidden, max_position_embeddings=128)
+    BertModel(config).eval().save_pretrained(directory)
+    return directory

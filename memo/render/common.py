@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import Article, Citation, Disagreement, Memo, Point, Side, Statement
+from ..model import Article, Citation, Disagreement, Memo, Point, Position, Side, Statement
 
 SECTION_BOTTOM_LINE = "Bottom Line Up Front"
 SECTION_KEY_POINTS = "Key Points"
@@ -103,6 +103,12 @@ def consensus_line(memo: Memo, group) -> str:
 def matrix_point(text: str, words: int = 16) -> str:
     parts = text.split()
     return text if len(parts) <= words else " ".join(parts[:words]) + " …"
+
+
+def who_position(row: Position) -> str:
+    """A "who said what" row's side where the stance model called one; else what the
+    speaker said, marked as no side."""
+    return row.position or f"No side called. Said: {quoted(row.statement.citation.quote)}"
 
 
 def quoted(text: str) -> str:

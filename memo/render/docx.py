@@ -293,7 +293,8 @@ def _comparison(document, memo: Memo, notes: _Footnotes, claim) -> None:
     else:
         table = _table(document, common.WHO_COLUMNS, len(memo.who_said_what), widths=(1.1, 1.4, 1.0, 2.3, 0.6))
         for row, position in zip(table.rows[1:], memo.who_said_what):
-            for cell, text in zip(row.cells, (position.speaker, position.role, position.outlet, position.position)):
+            for cell, text in zip(row.cells, (position.speaker, position.role, position.outlet,
+                                              common.who_position(position))):
                 cell.text = text
             cite(row.cells[4].paragraphs[0], position.statement.citation)
 

@@ -130,7 +130,7 @@ def _comparison(memo: Memo, cite, claim) -> list[str]:
     if memo.who_said_what:
         lines += ["| " + " | ".join(common.WHO_COLUMNS) + " |", "|" + "---|" * len(common.WHO_COLUMNS)]
         for row in memo.who_said_what:
-            cells = [row.speaker, row.role, row.outlet, row.position]
+            cells = [row.speaker, row.role, row.outlet, common.who_position(row)]
             lines.append("| " + " | ".join(_cell(c) for c in cells) + " | "
                          + cite(Point(row.statement.citation.quote, (row.statement.citation,))) + " |")
     else:

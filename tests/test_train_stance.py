@@ -1,0 +1,148 @@
+"""tools/train_stance.py end to end on a tiny sample in the shared data's layout, with a
+tiny base model: it trains, writes only what differs from the base, calibrates on dev, writes
+a model card, and what it writes loads as memo's stance backend."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from memo.stance import SUPPORTS, CONTESTS, UNCLEAR, ClaimStance, get_stance
+from tiny_models import build_bert_base
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tools import train_stance  # noqa: E402
+
+CLAIMS = [
+    ("Schools should ban phones", ["Phones distract pupils in class.", "Pupils need phones to stay safe."]),
+    ("Cities should build more bike lanes", ["Bike lanes cut traffic deaths.", "Bike lanes slow buses down."]),
+    ("Nuclear power should be expanded", ["Nuclear plants emit no carbon.", "Nuclear waste lasts for millennia."]),
+    ("Voting should be compulsory", ["Compulsory voting raises turnout.", "Forcing people to vote is unfree."]),
+]
+
+
+def _csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "wt", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def write_shared_layout(root: Path) -> Path:
+    (root / "perspectrum").mkdir(parents=True)
+    claims, perspectives, split, pid = [], [], {}, 0
+    for n, (claim, (pro, con)) in enumerate(CLAIMS):
+        clusters = []
+        for text, label in ((pro, "SUPPORT"), (con, "UNDERMINE")):
+            perspectives.append({"pId": pid, "text": text, "source": "test"})
+            clusters.append({"pids": [pid], "stance_label_3": label})
+            pid += 1
+        claims.append({"cId": n, "text": claim, "source": "test", "perspectives": clusters})
+        split[str(n)] = "train" if n < 2 else "dev"
+    for name, value in (("claims_train_dev", claims), ("perspectives_train_dev", perspectives),
+                        ("split_train_dev", split)):
+        (root / "perspectrum" / f"{name}.json").write_text(json.dumps(value), encoding="utf-8")
+    (root / "fnc1").mkdir()
+    bodies, stances = [], []
+    for body in range(10):
+        bodies.append([str(body), f"Officials confirmed the report on day {body}. The mayor said it was true. "
+                                  f"Others in town {body} were not so sure about it."])
+        for headline, stance in (("Mayor confirms the report", ["agree", "disagree", "discuss"][body % 3]),
+                                 ("Whale found on the motorway", "unrelated")):
+            stances.append([headline, str(body), stance])
+    _csv(root / "fnc1" / "bodies.csv", ["Body ID", "articleBody"], bodies)
+    _csv(root / "fnc1" / "stances.csv", ["Headline", "Body ID", "Stance"], stances)
+    (root / "stance_train").mkdir()
+    header = ["topic_or_premise", "text_or_hypothesis", "label", "source", "split"]
+    _csv(root / "stance_train" / "ibm_claim_stance.csv", header, [
+        ["This house believes that taxes should rise", "Higher taxes fund schools", "PRO", "ibm_claim_stance_v1", split]
+        for split in ("train", "test")] + [["This house would ban smoking", "Smoking bans hurt bars", "CON",
+                                              "ibm_claim_stance_v1", "train"]])
+    _csv(root / "stance_train" / "ibm_argkp_2021_stance.csv", header, [
+        ["Homework should be abolished", "Homework builds discipline", "CON", "ibm_argkp_2021_argument", split]
+        for split in ("train", "dev", "test")] + [["Homework should be abolished", "Children need rest", "PRO",
+                                                   "ibm_argkp_2021_argument", "dev"]])
+    _csv(root / "stance_train" / "ukp_arc_stance.csv.gz", header, [
+        ["Zoos should close", "Animals suffer in cages", "agree", "ukp_arc_stance", "train"],
+        ["Zoos should close", "Zoos save species", "disagree", "ukp_arc_stance", "train"],
+        ["Zoos should close", "The weather was nice", "unrelated", "ukp_arc_stance", "test"]])
+    return root
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    root = tmp_path_factory.mktemp("stance-train")
+    data = write_shared_layout(root / "eval")
+    base = build_bert_base(root / "base")
+    outs = []
+    for run in ("a", "b"):
+        out = root / run / "model"
+        assert train_stance.main(["--data", str(data), "--out", str(out), "--base", str(base), "--max-steps", "3",
+                                  "--batch-size", "4", "--max-length", "48", "--seed", "3"]) == 0
+        outs.append(out)
+    return data, base, outs
+
+
+def test_training_writes_the_delta_calibration_and_a_model_card(trained):
+    from safetensors import safe_open
+
+    data, base, (out, _) = trained
+    with safe_open(str(out / "weights.safetensors"), "pt") as weights:
+        keys = list(weights.keys())
+    assert keys and not any(".embeddings." in k for k in keys)  # the frozen embeddings come from the base
+    assert any(k.startswith("classifier.") for k in keys)
+    calibration = json.loads((out / "calibration.json").read_text())
+    assert calibration["labels"] == ["unrelated", "discusses", "supports", "contests"]
+    assert 0.5 <= calibration["temperature"] <= 5 and 0.4 <= calibration["threshold"] <= 0.99
+    assert {"perspectrum_dev", "fnc1_dev", "ibm_argkp_dev"} <= set(calibration["dev"])
+    card = (out / "README.md").read_text()
+    from tools.stance_data import file_hash
+
+    assert file_hash(data / "fnc1" / "stances.csv")[:16] in card  # the data it was trained on, by hash
+    assert "tools/train_stance.py" in card and "seed 3" in card
+
+
+def test_training_is_deterministic_for_a_seed(trained):
+    _, _, (first, second) = trained
+    assert (first / "weights.safetensors").read_bytes() == (second / "weights.safetensors").read_bytes()
+    calibrations = [json.loads((out / "calibration.json").read_text()) for out in (first, second)]
+    for calibration in calibrations:
+        calibration.pop("training_minutes")  # wall time, the one thing that differs
+    assert calibrations[0] == calibrations[1]
+
+
+def test_what_training_writes_loads_as_a_stance_backend(trained):
+    _, base, (out, _) = trained
+    backend = ClaimStance(out, base=base)
+    calls = backend.stance("Schools should ban phones", ["Phones distract pupils.", "The storm cut power."])
+    assert len(calls) == 2 and all(c.label in (SUPPORTS, CONTESTS, UNCLEAR) for c in calls)
+    probs = backend.probabilities("Schools should ban phones", ["Phones distract pupils."])
+    assert probs.shape == (1, 4) and abs(probs.sum() - 1) < 1e-5
+
+
+def test_a_delta_on_a_base_it_does_not_fit_is_one_clear_error(trained, tmp_path):
+    from memo.errors import ModelError
+
+    _, _, (out, _) = trained
+    wider = build_bert_base(tmp_path / "wider", hidden=48)
+    for base in (wider, tmp_path / "missing"):
+        with pytest.raises(ModelError, match="stance model"):
+            ClaimStance(out, base=base).stance("a claim", ["a statement"])
+
+
+def test_a_trained_folder_is_chosen_by_path(trained):
+    _, _, (out, _) = trained
+    assert isinstance(get_stance(str(out), None), ClaimStance)
+
+
+def test_missing_data_is_one_clear_line(tmp_path, capsys):
+    assert train_stance.main(["--data", str(tmp_path), "--out", str(tmp_path / "m")]) == 2
+    assert "not found" in capsys.readouterr().err

@@ -1,0 +1,212 @@
+"""The stance data memo's model is trained and scored on, read from a folder laid out like
+``../shared/eval`` (see its README). One place for the training script and the benchmarks,
+so that both build (claim, text) pairs, labels and splits the same way.
+
+Labels are memo's four: supports, contests, discusses (related, no side) and unrelated;
+memo treats the last two as "neither". Each dataset's own test or dev part never reaches
+``training_pairs``.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import json
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+LABELS = ("unrelated", "discusses", "supports", "contests")
+UNRELATED, DISCUSSES, SUPPORTS, CONTESTS = range(4)
+
+# FNC-1's own four classes map one to one onto memo's.
+FNC_LABELS = {"unrelated": UNRELATED, "discuss": DISCUSSES, "agree": SUPPORTS, "disagree": CONTESTS}
+FNC_DEV_SHARE = 0.2  # bodies held out of training for scoring
+PASSAGE_SENTENCES = 3  # a body is judged from its sentences most related to the headline
+
+
+@dataclass(frozen=True)
+class Pair:
+    claim: str
+    text: str
+    label: int
+    source: str
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --- Perspectrum -------------------------------------------------------------------------
+
+def perspectrum(data: Path) -> dict[str, list[tuple[str, list[str], list[int]]]]:
+    """Per split ("train", "dev"): (claim, perspectives, labels SUPPORTS/CONTESTS)."""
+    folder = data / "perspectrum"
+    claims = json.loads((folder / "claims_train_dev.json").read_text(encoding="utf-8"))
+    texts = {p["pId"]: p["text"] for p in json.loads((folder / "perspectives_train_dev.json").read_text("utf-8"))}
+    split = json.loads((folder / "split_train_dev.json").read_text(encoding="utf-8"))
+    out: dict[str, list] = {"train": [], "dev": []}
+    for claim in claims:
+        rows, labels = [], []
+        for cluster in claim["perspectives"]:
+            for pid in cluster["pids"]:
+                if pid in texts:
+                    rows.append(texts[pid])
+                    labels.append(SUPPORTS if cluster["stance_label_3"] == "SUPPORT" else CONTESTS)
+        if rows and split.get(str(claim["cId"])) in out:
+            out[split[str(claim["cId"])]].append((claim["text"], rows, labels))
+    return out
+
+
+def perspectrum_pairs(claims: list[tuple[str, list[str], list[int]]], rng: random.Random, *,
+                      unrelated_share: float = 0.5) -> list[Pair]:
+    """Every labelled perspective, plus "unrelated" pairs: a claim with a perspective
+    written for another claim (about half of them for a claim close in words, which
+    is what a news corpus offers: the same topic, another question)."""
+    pairs = [Pair(claim, text, label, "perspectrum") for claim, texts, labels in claims
+             for text, label in zip(texts, labels)]
+    words = [_content(claim) for claim, _, _ in claims]
+    for n, (claim, texts, _) in enumerate(claims):
+        count = max(1, round(len(texts) * unrelated_share))
+        overlap = sorted((len(words[n] & words[m]) / (1 + len(words[m])), m) for m in range(len(claims)) if m != n)
+        near = [m for _, m in overlap[-5:]]
+        for k in range(count):
+            other = near[rng.randrange(len(near))] if k % 2 == 0 else rng.randrange(len(claims))
+            if other == n:
+                continue
+            other_texts = claims[other][1]
+            pairs.append(Pair(claim, other_texts[rng.randrange(len(other_texts))], UNRELATED, "perspectrum-unrelated"))
+    return pairs
+
+
+_STOP = set("the a an of to in on and or for is are be should would it that this with as by not".split())
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", text.lower()) if w not in _STOP and len(w) > 2}
+
+
+# --- IBM claim stance, IBM ArgKP, UKP ARC (stance_train/) ----------------------------------
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _plain_topic(topic: str) -> str:
+    """IBM debate motions as plain claims: "This house believes that X" -> "X"; "This house
+    would X" -> "We should X"."""
+    topic = re.sub(r"^This house believes that\s+", "", topic.strip(), flags=re.I)
+    topic = re.sub(r"^This house would\s+", "We should ", topic, flags=re.I)
+    return topic[:1].upper() + topic[1:]
+
+
+def stance_train(data: Path, split: str) -> list[Pair]:
+    """The ``split`` part of each stance_train/ file ("train", or "dev"/"test" to score)."""
+    folder = data / "stance_train"
+    pairs = []
+    polar = {"PRO": SUPPORTS, "CON": CONTESTS}
+    for row in _rows(folder / "ibm_claim_stance.csv"):
+        if row["split"] == split:
+            pairs.append(Pair(_plain_topic(row["topic_or_premise"]), row["text_or_hypothesis"],
+                              polar[row["label"]], "ibm_claim_stance"))
+    for row in _rows(folder / "ibm_argkp_2021_stance.csv"):
+        if row["split"] == split:
+            pairs.append(Pair(row["topic_or_premise"], row["text_or_hypothesis"].lstrip("`"),
+                              polar[row["label"]], "ibm_argkp"))
+    for row in _rows(folder / "ukp_arc_stance.csv.gz"):
+        if row["split"] == split:
+            pairs.append(Pair(row["topic_or_premise"], row["text_or_hypothesis"], FNC_LABELS[row["label"]], "ukp_arc"))
+    return pairs
+
+
+# --- FNC-1 ---------------------------------------------------------------------------------
+
+def fnc1_split(folder: Path, seed: int = 0) -> dict[str, list[tuple[str, str, int]]]:
+    """(headline, body id, label) for "train" and "dev", split by body: a seeded share of the
+    bodies is held out, so that no body is seen in both. ``folder`` has FNC-1's
+    ``stances.csv`` and ``bodies.csv``."""
+    rows = _rows(folder / "stances.csv")
+    bodies = sorted({row["Body ID"] for row in rows}, key=int)
+    random.Random(seed).shuffle(bodies)
+    held_out = set(bodies[:round(len(bodies) * FNC_DEV_SHARE)])
+    out: dict[str, list] = {"train": [], "dev": []}
+    for row in rows:
+        part = "dev" if row["Body ID"] in held_out else "train"
+        out[part].append((row["Headline"], row["Body ID"], FNC_LABELS[row["Stance"]]))
+    return out
+
+
+def fnc1_bodies(folder: Path) -> dict[str, str]:
+    return {row["Body ID"]: row["articleBody"] for row in _rows(folder / "bodies.csv")}
+
+
+class Passages:
+    """A body judged from its sentences closest to the headline (cosine of the embedder),
+    kept in body order: the same choice in training and in the benchmark, and close to what
+    memo itself weighs (sentences, not whole articles)."""
+
+    def __init__(self, bodies: dict[str, str], embedder, sentences: int = PASSAGE_SENTENCES):
+        from memo.segment import split_text
+
+        self.embedder, self.count = embedder, sentences
+        self.sentences = {body: [s for s in split_text(text) if len(s.split()) >= 4] or [text[:500]]
+                          for body, text in bodies.items()}
+        flat = [s for body in sorted(self.sentences, key=int) for s in self.sentences[body]]
+        vectors = embedder.embed(flat)
+        self.vectors, start = {}, 0
+        for body in sorted(self.sentences, key=int):
+            end = start + len(self.sentences[body])
+            self.vectors[body] = vectors[start:end]
+            start = end
+        self._headlines: dict[str, object] = {}
+
+    def prepare(self, headlines: list[str]) -> None:
+        todo = sorted(set(headlines) - set(self._headlines))
+        if todo:
+            self._headlines.update(zip(todo, self.embedder.embed(todo)))
+
+    def passage(self, headline: str, body: str) -> str:
+        self.prepare([headline])
+        sims = self.vectors[body] @ self._headlines[headline]
+        best = sorted(sorted(range(len(sims)), key=lambda k: -float(sims[k]))[:self.count])
+        return " ".join(self.sentences[body][k] for k in best)
+
+
+# --- Scores --------------------------------------------------------------------------------
+
+def forced_sides(probs, labels):
+    """Supports vs contests on the pairs whose gold label is one of them, whatever the doubt:
+    (gold, forced call) arrays. ``probs`` columns in LABELS order."""
+    import numpy as np
+
+    sided = np.isin(labels, (SUPPORTS, CONTESTS))
+    calls = np.where(probs[:, SUPPORTS] >= probs[:, CONTESTS], SUPPORTS, CONTESTS)
+    return labels[sided], calls[sided]
+
+
+def macro_f1(gold, predicted, classes=(SUPPORTS, CONTESTS)) -> float:
+    scores = []
+    for label in classes:
+        tp = float(((predicted == label) & (gold == label)).sum())
+        p = tp / max(1, int((predicted == label).sum()))
+        r = tp / max(1, int((gold == label).sum()))
+        scores.append(2 * p * r / (p + r) if p + r else 0.0)
+    return sum(scores) / len(scores)
+
+
+def fnc_score(predicted, labels) -> float:
+    """The FNC-1 weighted score as a share of the best possible: 0.25 for related vs
+    unrelated right, 0.75 more for the right related class."""
+    def score(guess) -> float:
+        total = 0.0
+        for g, t in zip(guess, labels):
+            if (g == UNRELATED) == (t == UNRELATED):
+                total += 0.25
+            if t != UNRELATED and g == t:
+                total += 0.75
+        return total
+    return score(predicted) / score(labels)
