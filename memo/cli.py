@@ -97,7 +97,8 @@ def _parser() -> argparse.ArgumentParser:
                             "(host:port, ray://host:10001 or auto), or on a Ray instance started here "
                             "if no address is given (needs pip install 'memo[ray]')")
     build.add_argument("-q", "--quiet", action="store_true", help="no progress or notes on stderr")
-    build.add_argument("-v", "--verbose", action="store_true", help="log every repair and removal; show the traceback of an internal error")
+    build.add_argument("-v", "--verbose", action="store_true",
+                       help="log every repair and removal; show the traceback of an internal error")
     prompts = commands.add_parser("prompts", help="list or show the prompt templates in force",
                                   description="Show the prompt templates memo would use, shipped or yours.")
     prompts.add_argument("action", choices=("list", "show"))
