@@ -155,6 +155,22 @@ def test_the_same_memo_renders_to_the_same_bytes_in_every_format(seed_memo, tmp_
     assert first == second
 
 
+def test_building_a_docx_leaves_python_docx_part_classes_as_they_were(seed_memo, tmp_path, monkeypatch):
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.part import PartFactory
+
+    # As in a process where memo has not rendered yet (an earlier test may have).
+    monkeypatch.delitem(PartFactory.part_type_for, CT.WML_FOOTNOTES, raising=False)
+    before = dict(PartFactory.part_type_for), PartFactory.part_class_selector
+    data = seed_memo.save(tmp_path / "brief.docx").read_bytes()
+    assert (dict(PartFactory.part_type_for), PartFactory.part_class_selector) == before
+    assert len(_footnotes(data)) == len(_all_citations(seed_memo))  # memo's own document still gets them
+    # Another program's document keeps python-docx's plain (binary) footnotes part.
+    other = docx.Document(tmp_path / "brief.docx")
+    footnotes = next(r.target_part for r in other.part.rels.values() if r.reltype.endswith("/footnotes"))
+    assert type(footnotes) is docx.opc.part.Part
+
+
 def test_docx_tables_who_said_what_and_a_matrix_shaded_by_each_sources_part(seed_memo, tmp_path):
     from memo.render.common import CELL_SHADE, CELL_TEXT, WHO_COLUMNS
 
