@@ -146,11 +146,15 @@ def test_libreoffice_converts_the_memo_with_its_footnotes(seed_memo, tmp_path):
     assert " ".join(last.quote.split()[:6]) in flat  # the last footnote made it onto a page
 
 
-def test_the_same_memo_renders_to_the_same_bytes_in_every_format(seed_memo, tmp_path):
+def test_the_same_memo_renders_to_the_same_bytes_in_every_format(seed_memo, tmp_path, monkeypatch):
     import time
 
+    # python-docx dates zip entries from the wall clock (two-second steps): the second save
+    # runs a day later by that clock.
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now)
     first = {fmt: seed_memo.save(tmp_path / f"a.{fmt}").read_bytes() for fmt in ("docx", "md", "json")}
-    time.sleep(2.1)  # zip entries carry two-second timestamps
+    monkeypatch.setattr(time, "time", lambda: now + 86_400)
     second = {fmt: seed_memo.save(tmp_path / f"b.{fmt}").read_bytes() for fmt in ("docx", "md", "json")}
     assert first == second
 
