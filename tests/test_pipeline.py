@@ -89,8 +89,13 @@ def test_a_corpus_with_nothing_to_summarise_is_an_error(tmp_path):
 
 
 def test_public_api_is_small():
-    assert set(memo.__all__) >= {"build", "Memo", "Article", "Sentence", "Point", "MemoError"}
-    assert issubclass(memo.InputError, memo.MemoError)
+    assert sorted(memo.__all__) == sorted([
+        "build", "Memo", "Article", "Sentence", "Citation", "Point", "SourceSummary", "Statement", "Group", "Side",
+        "Disagreement", "Position", "AgreementRow", "Method", "Notice",
+        "MemoError", "InputError", "OutputError", "ModelError", "PromptError", "ExecutorError"])
+    assert len(set(memo.__all__)) == len(memo.__all__) and all(hasattr(memo, name) for name in memo.__all__)
+    errors = [getattr(memo, name) for name in memo.__all__ if name.endswith("Error")]
+    assert all(issubclass(error, memo.MemoError) for error in errors)
 
 
 def test_two_builds_of_the_seeds_give_identical_bytes(seeds_dir, tmp_path, monkeypatch):
