@@ -5,7 +5,7 @@
     brief.key_points[0].citations[0].quote
 """
 
-from .errors import ExecutorError, InputError, MemoError, ModelError, OutputError, PromptError
+from .errors import CacheError, ExecutorError, InputError, MemoError, ModelError, OutputError, PromptError
 from .model import (AgreementRow, Article, Citation, Disagreement, Group, Memo, Method, Notice, Point, Position,
                     Sentence, Side, SourceSummary, Statement)
 from .pipeline import build
@@ -32,5 +32,6 @@ __all__ = [
     "ModelError",
     "PromptError",
     "ExecutorError",
+    "CacheError",
 ]
 __version__ = "0.1.0"

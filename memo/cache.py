@@ -1,13 +1,14 @@
 """On-disk stores that make rebuilds quick: one SQLite file per kind of result, each entry
 keyed by a hash of everything the result depends on. Safe for concurrent runs (SQLite
-locks); a damaged file is one error naming it and how to recover."""
+locks); a damaged file is one ``CacheError`` naming it and how to recover, whichever
+store it is."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .errors import MemoError
+from .errors import CacheError
 
 BATCH = 500  # keys per query, well under SQLite's limit on bound parameters
 
@@ -15,18 +16,17 @@ BATCH = 500  # keys per query, well under SQLite's limit on bound parameters
 class BlobStore:
     """Bytes by key, in one SQLite file; ``what`` names the store in errors ("embedding cache")."""
 
-    def __init__(self, path: str | Path, what: str, error: type[MemoError] = MemoError):
+    def __init__(self, path: str | Path, what: str):
         import sqlite3
 
         self.path = Path(path)
         self.what = what
-        self.error = error
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=30)
             self._db.execute("CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, value BLOB NOT NULL)")
         except (OSError, sqlite3.Error) as exc:
-            raise error(f"{self.path}: cannot use as {what} ({exc})") from None
+            raise CacheError(f"{self.path}: cannot use as {what} ({exc})") from None
 
     def get(self, keys: Sequence[bytes]) -> dict[bytes, bytes]:
         import sqlite3
@@ -51,8 +51,8 @@ class BlobStore:
         except sqlite3.Error as exc:
             raise self._failed(exc) from None
 
-    def _failed(self, exc: Exception) -> MemoError:
-        return self.error(f"{self.path}: {self.what} failed ({exc}); delete the file to rebuild it")
+    def _failed(self, exc: Exception) -> CacheError:
+        return CacheError(f"{self.path}: {self.what} failed ({exc}); delete the file to rebuild it")
 
     def close(self) -> None:
         self._db.close()

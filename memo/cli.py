@@ -99,7 +99,8 @@ def _parser() -> argparse.ArgumentParser:
                             "(host:port, ray://host:10001 or auto), or on a Ray instance started here "
                             "if no address is given (needs pip install 'memo[ray]')")
     build.add_argument("-q", "--quiet", action="store_true", help="no progress or notes on stderr")
-    build.add_argument("-v", "--verbose", action="store_true", help="log every repair and removal")
+    build.add_argument("-v", "--verbose", action="store_true",
+                       help="log every repair and removal; show the traceback of an internal error")
     prompts = commands.add_parser("prompts", help="list or show the prompt templates in force",
                                   description="Show the prompt templates memo would use, shipped or yours.")
     prompts.add_argument("action", choices=("list", "show"))
@@ -184,8 +185,12 @@ def main(argv: list[str] | None = None) -> int:
         bar.close()
         print("memo: interrupted; no output written", file=sys.stderr)
         return 130
-    except Exception as exc:  # a bug, not bad input: still one line, never a traceback
+    except Exception as exc:  # a bug, not bad input: one line, and its traceback only with -v
         bar.close()
+        if args.verbose and not args.quiet:
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)
         print(f"memo: internal error: {type(exc).__name__}: {exc} (please report it)", file=sys.stderr)
         return 1
     finally:

@@ -40,6 +40,7 @@ class TransformersEmbedder:
     def __init__(self, model: str | Path, *, batch_size: int = 64, max_length: int = 256, device: str | None = None):
         self.model_name = str(model)
         self.description = f"{self.model_name} (transformers AutoModel, mean pooling)"
+        self.cache_key = f"{self.description}, max {max_length} tokens"  # what its vectors depend on
         self.batch_size = batch_size
         self.max_length = max_length
         self.device = device
@@ -100,6 +101,7 @@ class BertEmbedder:
     def __init__(self, path: str | Path, *, batch_size: int = 16, max_length: int = 256, name: str | None = None):
         self.path = Path(path)
         self.description = f"{name or self.path.name} (BERT encoder, mean pooling, max {max_length} tokens)"
+        self.cache_key = f"{self.description} at {self.path}"
         self.batch_size = batch_size
         self.max_length = max_length
         self._weights = None
@@ -183,6 +185,7 @@ class HashingEmbedder:
     def __init__(self, dimensions: int = 4096):
         self.dimensions = dimensions
         self.description = f"hashed bag of words and word pairs ({dimensions} dimensions)"
+        self.cache_key = self.description
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         matrix = np.zeros((len(texts), self.dimensions), dtype=np.float32)
@@ -245,6 +248,7 @@ class PreloadedEmbedder:
         import multiprocessing
 
         self.description = name  # replaced by the loaded model's own description
+        self.cache_key = name  # the name memo.build would be given: the same cached vectors
         context = multiprocessing.get_context("fork")
         self._connection, child_end = context.Pipe()
         self._process = context.Process(target=_serve_embeddings, args=(name, child_end), daemon=True)
@@ -308,16 +312,20 @@ def _serve_embeddings(name: str, connection) -> None:
 
 class CachedEmbedder:
     """Wraps an embedder with a cache on disk (one SQLite file), keyed by the model and the
-    text's hash: rebuilding a memo after adding articles embeds only the new sentences."""
+    text's hash: rebuilding a memo after adding articles embeds only the new sentences.
+    ``model_key`` defaults to the embedder's ``cache_key``; one with neither is refused."""
 
     def __init__(self, inner: Embedder, path: str | Path, *, model_key: str | None = None):
         from .cache import BlobStore
 
+        model = model_key or cache_key(inner)
+        if not model:
+            raise MemoError(f"cannot cache {describe(inner)}'s vectors: {UNCACHED}")
         self.inner = inner
         self.path = Path(path)
-        self.model = model_key or describe(inner)  # what the vectors are keyed by, with each text
+        self.model = model  # what the vectors are keyed by, with each text
         self.hits = self.misses = 0
-        self._store = BlobStore(self.path, "an embedding cache", ModelError)
+        self._store = BlobStore(self.path, "an embedding cache")
 
     def _key(self, text: str) -> bytes:
         return hashlib.sha256(f"{self.model}\n{text}".encode("utf-8", "surrogatepass")).digest()
@@ -367,6 +375,19 @@ class RememberingEmbedder:
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
         return np.stack([self.known[t] for t in texts])
+
+
+UNCACHED = "it has no cache_key attribute naming its configuration"
+
+
+def cache_key(embedder: Embedder) -> str | None:
+    """What an embedder's vectors depend on (model, weights, options), from its ``cache_key``
+    attribute; ``None`` when it has none. Never its class name alone: two instances of one
+    class configured differently would share vectors."""
+    while isinstance(embedder, RememberingEmbedder):
+        embedder = embedder.inner
+    key = getattr(embedder, "cache_key", None)
+    return key if isinstance(key, str) and key else None
 
 
 def describe(embedder: Embedder) -> str:

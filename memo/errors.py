@@ -23,3 +23,7 @@ class PromptError(MemoError):
 
 class ExecutorError(MemoError):
     """The executor (Ray) cannot start, connect or run a task."""
+
+
+class CacheError(MemoError):
+    """An on-disk cache (articles or embeddings) cannot be opened, read or written."""

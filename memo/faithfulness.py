@@ -27,6 +27,7 @@ _MONTHS = ("january february march april may june july august september october 
            "jan feb mar apr jun jul aug sep sept oct nov dec").split()
 _NUMBER = re.compile(r"\d[\d,.]*%?")
 _WORD = re.compile(r"[\w’'-]+")
+_DAY_OR_YEAR = re.compile(r"(?:[12]?\d|3[01])(?:st|nd|rd|th)?|\d{4}", re.I)
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ class Checked:
 
 
 def facts(sentence: str) -> set[str]:
-    """Names (capitalised words after the first), numbers, months and years a sentence states."""
+    """Names (capitalised words after the first), numbers, months (capitalised, or before a day or
+    year: not the modal "may" or the verb "march") and years a sentence states."""
     found: set[str] = set()
     words = _WORD.findall(sentence)
     for i, word in enumerate(words):
@@ -52,11 +54,17 @@ def facts(sentence: str) -> set[str]:
         if bare[0].isdigit():
             continue  # numbers are read whole below ("90,000", not "90" and "000")
         if bare.lower() in _MONTHS:
-            found.add(bare.lower())
+            if _is_month(bare, words[i + 1] if i + 1 < len(words) else ""):
+                found.add(bare.lower())
         elif i > 0 and bare[0].isupper() and bare.lower() not in ("i",):
             found.add(bare.lower())
     found |= {n.rstrip(".,").lower() for n in _NUMBER.findall(sentence)}
     return {f for f in found if f}
+
+
+def _is_month(word: str, following: str) -> bool:
+    # "may" and "march" are also a modal and a verb: lower-case, a month only before a day or year.
+    return word[0].isupper() or bool(_DAY_OR_YEAR.fullmatch(following))
 
 
 def _words_of(text: str) -> set[str]:

@@ -88,14 +88,20 @@ def iter_documents(plan: Sequence[Reader], *, read: Callable[[int], None] | None
 
 
 def _looks_like_path(item: str) -> bool:
-    # Article text has line breaks or reads as prose (many words); paths and globs do not.
+    # Article text has line breaks or reads as prose (many words, or ends like a sentence);
+    # paths and globs do not.
     # A dict {"text": ...} is never taken for a path.
     if "\n" in item or len(item) > 4096:
         return False
     if Path(item).exists():
         return True
-    return len(item.split()) < 4 and bool(any(ch in item for ch in "*?[/\\")
-                                          or item.lower().endswith(SUPPORTED_SUFFIXES))
+    if len(item.split()) >= 4:
+        return False
+    if item.lower().endswith(SUPPORTED_SUFFIXES):
+        return True
+    if item.rstrip().endswith((".", "?", "!")) and "*" not in item:
+        return False  # ends like a sentence ("Yes/no?", "Why?"): a glob for memo's files ends in a suffix or *
+    return any(ch in item for ch in "*?[/\\")
 
 
 def _expand(item: str) -> list[tuple[Path, dict]]:

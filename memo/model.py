@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 
 
@@ -249,10 +250,26 @@ class Memo:
     # ``consensus`` and ``agreement`` are empty and ``disagreements`` holds the asked questions)
 
     def article(self, article_id: str) -> Article:
+        """The source ``article_id``; ``KeyError`` naming it if the memo has none."""
+        try:
+            return self._article_index[article_id]
+        except KeyError:
+            raise KeyError(f"no article {article_id!r} in this memo") from None
+
+    @cached_property
+    def _article_index(self) -> dict[str, Article]:
+        # Renderers look an article up per citation: built once, then O(1). cached_property
+        # writes the instance __dict__, which a frozen dataclass allows; not a field, so
+        # equality, asdict/JSON and repr never see it.
+        index: dict[str, Article] = {}
         for article in self.articles:
-            if article.id == article_id:
-                return article
-        raise KeyError(article_id)
+            index.setdefault(article.id, article)  # the first of a repeated id, as a scan would
+        return index
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_article_index", None)  # rebuilt on first use; pickles stay as small as before
+        return state
 
     def citations(self) -> list[Citation]:
         """Every citation the memo makes, in reading order (one footnote each)."""

@@ -17,7 +17,8 @@ from typing import Callable, Sequence
 import numpy as np
 
 from . import clean, ingest
-from .embed import CachedEmbedder, Embedder, RememberingEmbedder, describe, embed_unique, get_embedder
+from .embed import (UNCACHED, CachedEmbedder, Embedder, RememberingEmbedder, cache_key, describe, embed_unique,
+                    get_embedder)
 from .errors import InputError, MemoError, ModelError
 from .executor import Executor, LocalExecutor, get_executor
 from . import faithfulness
@@ -114,20 +115,23 @@ def build(
     if out is not None:  # fail before the slow work, not after it
         check_destination(Path(out), format)
     runner = get_executor(executor, address=ray_address)
+    opened: list = []  # stores _build opens, closed here however it ends
     try:
-        return _build(sources, runner, out=out, format=format, title=title, to=to, from_=from_, date=date,
-                      subject=subject, embedder=embedder, bottom_line_sentences=bottom_line_sentences,
+        return _build(sources, runner, opened, out=out, format=format, title=title, to=to, from_=from_,
+                      date=date, subject=subject, embedder=embedder, bottom_line_sentences=bottom_line_sentences,
                       key_points=key_points, article_budget=article_budget, article_words=article_words,
                       questions=questions, stance=stance, consensus_points=consensus_points,
                       found_disagreements=found_disagreements, max_stories=max_stories, story_points=story_points,
                       abstractive=abstractive, prompts=prompts, generation=generation, fallback=fallback,
                       cache=cache, report=report)
     finally:
+        for store in opened:
+            store.close()
         if runner is not executor and hasattr(runner, "close"):
             runner.close()  # a Ray instance memo started itself; a passed-in executor stays the caller's
 
 
-def _build(sources, runner: Executor, *, out, format, title, to, from_, date, subject, embedder,
+def _build(sources, runner: Executor, opened: list, *, out, format, title, to, from_, date, subject, embedder,
            bottom_line_sentences, key_points, article_budget, article_words, questions, stance, consensus_points,
            found_disagreements, max_stories, story_points, abstractive, prompts, generation, fallback, cache,
            report) -> Memo:
@@ -214,8 +218,13 @@ def _build(sources, runner: Executor, *, out, format, title, to, from_, date, su
 
     base = get_embedder(embedder)
     if cache is not None:
-        key = embedder if isinstance(embedder, str) else "minilm" if embedder is None else describe(base)
-        base = CachedEmbedder(base, Path(cache) / "embeddings.sqlite", model_key=str(key))
+        key = embedder if isinstance(embedder, str) else "minilm" if embedder is None else cache_key(base)
+        if key:
+            base = CachedEmbedder(base, Path(cache) / "embeddings.sqlite", model_key=key)
+            opened.append(base)
+        else:  # a class name would let differently configured instances share vectors
+            notices.append(Notice("embedding cache", "fallback", f"{describe(base)} is not cached: {UNCACHED}"))
+            log.warning("%s is not cached: %s", describe(base), UNCACHED)
     model = RememberingEmbedder(base)
     # Tasks in this process use the loaded model; tasks elsewhere load it by its name (None:
     # the default) or get the embedder object pickled.
@@ -326,8 +335,6 @@ def _build(sources, runner: Executor, *, out, format, title, to, from_, date, su
         who_said_what=tuple(positions),
         agreement=tuple(matrix),
     )
-    if isinstance(base, CachedEmbedder):
-        base.close()
     if out is not None:
         report("writing", 0, 1)
         memo.save(out, format=format)

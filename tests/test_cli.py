@@ -66,6 +66,17 @@ def test_unexpected_failures_are_still_one_line(monkeypatch, capsys, small_corpu
     assert err == "memo: internal error: RuntimeError: boom (please report it)\n"
 
 
+def test_verbose_shows_the_traceback_of_an_unexpected_failure(monkeypatch, capsys, small_corpus, tmp_path):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("memo.pipeline.build", broken)
+    assert main(["build", str(small_corpus), "-o", str(tmp_path / "x.md"), "--embedder", "hashing", "-v"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and "in broken" in err
+    assert err.endswith("memo: internal error: RuntimeError: boom (please report it)\n")
+
+
 def test_questions_from_the_command_line_are_answered_in_the_memo(small_corpus, tmp_path):
     import json
 

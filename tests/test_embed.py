@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from memo.embed import (BertEmbedder, HashingEmbedder, bundled_minilm_path, embed_unique, get_embedder)
-from memo.errors import ModelError
+from memo.errors import CacheError, ModelError
 
 TEXTS = ["Chinese leader Xi Jinping landed in Moscow on Monday.",
          "Xi arrived in the Russian capital for talks with Putin.",
@@ -130,5 +130,5 @@ def test_a_damaged_cache_file_is_an_error_naming_it(tmp_path):
 
     broken = tmp_path / "e.sqlite"
     broken.write_bytes(b"not a database" * 100)
-    with pytest.raises(ModelError, match="e.sqlite"):
+    with pytest.raises(CacheError, match="e.sqlite"):
         CachedEmbedder(HashingEmbedder(8), broken).embed(["text"])

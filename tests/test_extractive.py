@@ -53,9 +53,18 @@ def test_corpus_summary_covers_every_source_before_repeating_one():
     ])]
     picked = summarize_corpus([d[1] for d in docs], [d[2] for d in docs], Budget(sentences=3))
     assert sorted(s.article_id for s in picked) == ["a", "b", "c"]
-    again = summarize_corpus([d[1] for d in docs], [d[2] for d in docs], Budget(sentences=3),
-                             Weights(coverage=0.0))
-    assert len(again) == 3
+
+
+def test_turning_coverage_off_lets_the_most_central_source_repeat():
+    # "b" restates the story twice; "c" is off the story. Coverage still reaches every source.
+    docs = [_doc("a", STORY), _doc("b", [
+        "The council budget vote on Monday added bus routes and night service across the city.",
+        "Council members said parking fees would fund the new transit budget and bus routes.",
+    ]), _doc("c", ["A local bakery won a regional prize for its sourdough bread this spring."])]
+    args = [d[1] for d in docs], [d[2] for d in docs], Budget(sentences=3)
+    assert sorted(s.article_id for s in summarize_corpus(*args)) == ["a", "b", "c"]
+    without = [s.article_id for s in summarize_corpus(*args, Weights(coverage=0.0))]
+    assert len(without) == 3 and without.count("b") == 2 and "a" not in without
 
 
 def test_headings_fragments_and_captions_are_never_summary_material():

@@ -22,6 +22,20 @@ def test_glob_list_and_in_memory_sources(tmp_path):
     assert docs[3].metadata == {"title": "T", "outlet": "Wire", "url": "https://x.test/a"}
 
 
+def test_short_text_with_a_slash_or_question_mark_is_an_article_not_a_glob(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # nothing here is named like the texts
+    docs = read_sources(["Yes/no?", "Why?", "Is it over/done!", "Okay."])
+    assert [d.text for d in docs] == ["Yes/no?", "Why?", "Is it over/done!", "Okay."]
+    assert [d.id for d in docs] == ["text-1", "text-2", "text-3", "text-4"]
+    # Path-like strings are still read as paths, and a missing one still says so.
+    (tmp_path / "day1.txt").write_text("Body.")
+    assert [d.id for d in read_sources("day?.txt")] == ["day1"]
+    with pytest.raises(InputError, match="no-such-dir/x: no such file"):
+        read_sources("no-such-dir/x")
+    with pytest.raises(InputError, match="the pattern matches no supported file"):
+        read_sources("no-such-dir/*")
+
+
 def test_sidecar_metadata_applies_to_named_files(tmp_path):
     (tmp_path / "a.txt").write_text("Body of a.")
     (tmp_path / "metadata.json").write_text(json.dumps({"a.txt": {"outlet": "Daily", "date": "2024-01-02", "x": 1}}))

@@ -89,8 +89,13 @@ def test_a_corpus_with_nothing_to_summarise_is_an_error(tmp_path):
 
 
 def test_public_api_is_small():
-    assert set(memo.__all__) >= {"build", "Memo", "Article", "Sentence", "Point", "MemoError"}
-    assert issubclass(memo.InputError, memo.MemoError)
+    assert sorted(memo.__all__) == sorted([
+        "build", "Memo", "Article", "Sentence", "Citation", "Point", "SourceSummary", "Statement", "Group", "Side",
+        "Disagreement", "Position", "AgreementRow", "Method", "Notice",
+        "MemoError", "InputError", "OutputError", "ModelError", "PromptError", "ExecutorError", "CacheError"])
+    assert len(set(memo.__all__)) == len(memo.__all__) and all(hasattr(memo, name) for name in memo.__all__)
+    errors = [getattr(memo, name) for name in memo.__all__ if name.endswith("Error")]
+    assert all(issubclass(error, memo.MemoError) for error in errors)
 
 
 def test_two_builds_of_the_seeds_give_identical_bytes(seeds_dir, tmp_path, monkeypatch):
@@ -115,6 +120,7 @@ def test_repairs_and_removals_are_logged(small_corpus, caplog):
 
 
 def test_a_rebuild_with_a_cache_embeds_only_the_new_article(tmp_path, small_corpus, counting_embedder):
+    counting_embedder.cache_key = "counting, hashing 512"  # a user's embedder is cached under the key it names
     first = memo.build(small_corpus, embedder=counting_embedder, cache=tmp_path / "cache")
     old_sentences = {c.quote for c in first.citations()}
     assert len(counting_embedder.texts) > 5 and old_sentences
@@ -207,3 +213,57 @@ def test_sources_are_read_and_prepared_a_batch_at_a_time(tmp_path, monkeypatch):
     assert len(brief.articles) == 5
     # never more than a batch of raw documents read ahead of the cleaning
     assert events == ["read", "read", "clean", "clean"] * 2 + ["read", "clean"]
+
+
+class Configured:
+    """A user's own embedder whose vectors depend on how it is configured."""
+
+    def __init__(self, dimensions: int, key: bool = True):
+        from memo.embed import HashingEmbedder
+
+        self.inner = HashingEmbedder(dimensions)
+        self.texts: list[str] = []
+        if key:
+            self.cache_key = f"configured, {dimensions} dimensions"
+
+    def embed(self, texts):
+        self.texts.extend(texts)
+        return self.inner.embed(texts)
+
+
+def test_the_embedding_cache_is_closed_when_a_build_fails(tmp_path, small_corpus, monkeypatch):
+    from memo.embed import CachedEmbedder
+
+    closed = []
+    real_close = CachedEmbedder.close
+    monkeypatch.setattr(CachedEmbedder, "close", lambda self: closed.append(self.path) or real_close(self))
+    with pytest.raises(memo.MemoError, match="unknown stance backend"):  # fails after embedding
+        memo.build(small_corpus, embedder="hashing", cache=tmp_path / "cache", stance="tea-leaves")
+    assert closed == [tmp_path / "cache" / "embeddings.sqlite"]
+
+
+def test_custom_embedders_are_cached_under_their_cache_key_or_not_at_all(tmp_path, small_corpus):
+    cache = tmp_path / "cache"
+    small, wide = Configured(256), Configured(512)
+    memo.build(small_corpus, embedder=small, cache=cache)
+    memo.build(small_corpus, embedder=wide, cache=cache)
+    assert wide.texts and set(wide.texts) == set(small.texts)  # same class, other configuration: not shared
+    again = Configured(256)
+    memo.build(small_corpus, embedder=again, cache=cache)
+    assert again.texts == []  # same configuration: every vector from the cache
+    plain = Configured(256, key=False)
+    brief = memo.build(small_corpus, embedder=plain, cache=cache)
+    assert plain.texts  # nothing names its configuration: not cached, and the memo says so
+    (notice,) = [n for n in brief.method.notices if n.source == "embedding cache"]
+    assert notice.kind == "fallback" and "cache_key" in notice.detail
+    assert not any("from the embedding cache" in step for step in brief.method.steps)
+
+
+def test_a_damaged_article_cache_and_a_damaged_embedding_cache_raise_the_same_error(tmp_path, small_corpus):
+    for name in ("articles.sqlite", "embeddings.sqlite"):
+        cache = tmp_path / name.split(".")[0]
+        cache.mkdir()
+        (cache / name).write_bytes(b"not a database" * 100)
+        with pytest.raises(memo.CacheError, match=name + r".*delete the file|" + name + ": cannot use"):
+            memo.build(small_corpus, embedder="hashing", cache=cache)
+    assert issubclass(memo.CacheError, memo.MemoError)

@@ -146,13 +146,33 @@ def test_libreoffice_converts_the_memo_with_its_footnotes(seed_memo, tmp_path):
     assert " ".join(last.quote.split()[:6]) in flat  # the last footnote made it onto a page
 
 
-def test_the_same_memo_renders_to_the_same_bytes_in_every_format(seed_memo, tmp_path):
+def test_the_same_memo_renders_to_the_same_bytes_in_every_format(seed_memo, tmp_path, monkeypatch):
     import time
 
+    # python-docx dates zip entries from the wall clock (two-second steps): the second save
+    # runs a day later by that clock.
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now)
     first = {fmt: seed_memo.save(tmp_path / f"a.{fmt}").read_bytes() for fmt in ("docx", "md", "json")}
-    time.sleep(2.1)  # zip entries carry two-second timestamps
+    monkeypatch.setattr(time, "time", lambda: now + 86_400)
     second = {fmt: seed_memo.save(tmp_path / f"b.{fmt}").read_bytes() for fmt in ("docx", "md", "json")}
     assert first == second
+
+
+def test_building_a_docx_leaves_python_docx_part_classes_as_they_were(seed_memo, tmp_path, monkeypatch):
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.part import PartFactory
+
+    # As in a process where memo has not rendered yet (an earlier test may have).
+    monkeypatch.delitem(PartFactory.part_type_for, CT.WML_FOOTNOTES, raising=False)
+    before = dict(PartFactory.part_type_for), PartFactory.part_class_selector
+    data = seed_memo.save(tmp_path / "brief.docx").read_bytes()
+    assert (dict(PartFactory.part_type_for), PartFactory.part_class_selector) == before
+    assert len(_footnotes(data)) == len(_all_citations(seed_memo))  # memo's own document still gets them
+    # Another program's document keeps python-docx's plain (binary) footnotes part.
+    other = docx.Document(tmp_path / "brief.docx")
+    footnotes = next(r.target_part for r in other.part.rels.values() if r.reltype.endswith("/footnotes"))
+    assert type(footnotes) is docx.opc.part.Part
 
 
 def test_docx_tables_who_said_what_and_a_matrix_shaded_by_each_sources_part(seed_memo, tmp_path):

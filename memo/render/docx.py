@@ -19,13 +19,22 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 def _template():
     import docx
-    from docx.opc.constants import CONTENT_TYPE as CT
-    from docx.opc.part import PartFactory, XmlPart
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.part import XmlPart
 
-    # Load the footnotes part as XML so footnotes can be appended to it.
-    PartFactory.part_type_for.setdefault(CT.WML_FOOTNOTES, XmlPart)
     with resources.files("memo.templates").joinpath("memo.docx").open("rb") as stream:
-        return docx.Document(stream)
+        document = docx.Document(stream)
+    # python-docx reads the footnotes part as bytes; footnotes are appended to its XML, so
+    # this document's part is swapped for an XML one. Registering XmlPart in python-docx's
+    # global PartFactory would do the same for every document the process opens.
+    for rel in document.part.rels.values():
+        if rel.reltype == RT.FOOTNOTES and not isinstance(rel.target_part, XmlPart):
+            plain = rel.target_part
+            part = XmlPart.load(plain.partname, plain.content_type, plain.blob, plain.package)
+            for inner in plain.rels.values():
+                part.load_rel(inner.reltype, inner._target, inner.rId, inner.is_external)
+            rel._target = part
+    return document
 
 
 class _Footnotes:
