@@ -93,8 +93,11 @@ def check(generated: list[str], sources: list[Sentence], vectors: np.ndarray, em
             out.append(Checked(text, (), "not in its sources: " + ", ".join(missing)))
             continue
         if getattr(nli, "entails", False):
-            calls = nli.stance(text, [s.text for s in support])
-            entailed = [s for s, c in zip(support, calls) if c.label == SUPPORTS]
+            if callable(getattr(nli, "entailed", None)):
+                verdicts = nli.entailed(text, [s.text for s in support])
+            else:
+                verdicts = [c.label == SUPPORTS for c in nli.stance(text, [s.text for s in support])]
+            entailed = [s for s, ok in zip(support, verdicts) if ok]
             if not entailed:
                 out.append(Checked(text, (), "not entailed by its closest source sentences"))
                 continue

@@ -321,10 +321,14 @@ def weigh_groups(groups: list[Group], pool: Pool, stance: StanceBackend) -> list
                 closest[key] = (float(sims[k]), k)
         others = [pool.statements[k] for _, k in sorted(closest.values(), key=lambda v: -v[0])]
         weighed_members = list(group.statements[:1])
-        checked = stance.stance(group.point.text, [s.citation.quote for s in group.statements[1:]] +
-                                [s.citation.quote for s in others])
+        items = list(group.statements[1:]) + others
+        checked = stance.stance(group.point.text, [s.citation.quote for s in items])
+        # Contradiction is symmetric, a cross-encoder's reading of it is not always ("not X"
+        # read against X may be called, X against "not X" missed): a contest either way counts.
+        checked = [_stronger_contest(call, stance.stance(item.citation.quote, [group.point.text])[0])
+                   for item, call in zip(items, checked)]
         contested = []
-        for item, call in zip(list(group.statements[1:]) + others, checked):
+        for item, call in zip(items, checked):
             marked = Statement(item.citation, item.speaker, item.role, item.kind, call.label, call.confidence)
             if call.label == CONTESTS and call.confidence >= CONTEST_CONFIDENCE:
                 contested.append(marked)
@@ -336,6 +340,13 @@ def weigh_groups(groups: list[Group], pool: Pool, stance: StanceBackend) -> list
                              tuple(contested)))
     rank = {"consensus": 0, "contested": 1, "single-source": 2}
     return sorted(weighed, key=lambda g: (rank[g.label], -g.independent, -len(g.sources)))
+
+
+def _stronger_contest(forward, backward):
+    """The call for a pair judged both ways: the backward one where it contests more surely."""
+    if backward.label == CONTESTS and (forward.label != CONTESTS or backward.confidence > forward.confidence):
+        return backward
+    return forward
 
 
 def _regroup(group: Group, members: list[Statement]) -> Group:

@@ -137,11 +137,9 @@ def _build(sources, runner: Executor, opened: list, *, out, format, title, to, f
            report) -> Memo:
     notices: list[Notice] = []
     summarizer = None
-    # A stance model is checked now and loads in the background while sources are read;
-    # the embedding heuristic needs the embedder, so it is made when that is ready.
+    # A bad stance choice fails now, before the slow work (the model itself loads when first
+    # used); the embedding heuristic needs the embedder, so it is made when that is ready.
     early_stance = get_stance(stance, None) if stance != "embedding" else None
-    if callable(getattr(early_stance, "preload", None)):
-        early_stance.preload()
     if abstractive is not None:
         templates = Prompts(prompts)
         templates.check()

@@ -187,25 +187,10 @@ class ClaimStance:
         self.batch_size = batch_size
         self._loaded = None
         self._lock = threading.Lock()
-        self._preloading: threading.Thread | None = None
 
     @property
     def name(self) -> str:
         return self.calibration.get("name", self.path.name)
-
-    def preload(self) -> None:
-        """Start loading the model in a thread, so that importing torch and reading the
-        weights overlap the caller's reading, splitting and embedding (a cold run waits
-        for them otherwise). A failure surfaces at the first ``stance`` call."""
-        if self._loaded is None and self._preloading is None:
-            self._preloading = threading.Thread(target=self._try_load, name="memo-stance-preload", daemon=True)
-            self._preloading.start()
-
-    def _try_load(self) -> None:
-        try:
-            self._load()
-        except Exception:  # noqa: BLE001 - raised again, as itself, by the first real _load
-            pass
 
     def _load(self):
         with self._lock:
@@ -222,6 +207,7 @@ class ClaimStance:
         base = self.path if not delta.is_file() else self.base or bundled_minilm_path()
         verbosity = hf_logging.get_verbosity()
         hf_logging.set_verbosity_error()  # the head is "newly initialised" until the delta is applied
+        hf_logging.disable_progress_bar()
         try:
             config = AutoConfig.from_pretrained(self.path, local_files_only=True)
             tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
@@ -261,6 +247,16 @@ class ClaimStance:
                 logits = model(**batch).logits.float() / self.temperature
             out[chunk] = torch.softmax(logits, dim=-1).cpu().numpy()
         return out
+
+    def entailed(self, claim: str, statements: Sequence[str]) -> list[bool]:
+        """For the faithfulness gate: is ``claim`` borne out by each statement? The
+        statement must be about it (supports or discusses more likely than unrelated) and
+        support it more than contest it. A side call alone would be too strict: the model
+        reads a verbatim repeat as "discusses" (stance data has no identical pairs)."""
+        probs = self.probabilities(claim, statements)
+        yes, no = self.labels.index("supports"), self.labels.index("contests")
+        about = [n for n, name in enumerate(self.labels) if name in ("supports", "discusses")]
+        return [bool(row[about].sum() > 0.5 and row[yes] > row[no]) for row in probs]
 
     def stance(self, claim: str, statements: Sequence[str]) -> list[Stance]:
         probs = self.probabilities(claim, statements)

@@ -237,8 +237,13 @@ def test_the_embedding_cache_is_closed_when_a_build_fails(tmp_path, small_corpus
     closed = []
     real_close = CachedEmbedder.close
     monkeypatch.setattr(CachedEmbedder, "close", lambda self: closed.append(self.path) or real_close(self))
-    with pytest.raises(memo.MemoError, match="unknown stance backend"):  # fails after embedding
-        memo.build(small_corpus, embedder="hashing", cache=tmp_path / "cache", stance="tea-leaves")
+    class Failing:  # a stance backend that fails when asked, which is after embedding
+        def stance(self, claim, statements):
+            raise memo.ModelError("the stance backend broke")
+
+    with pytest.raises(memo.MemoError, match="stance backend broke"):
+        memo.build(small_corpus, embedder="hashing", cache=tmp_path / "cache", stance=Failing(),
+                   questions=["Did a powerful storm strike the northern coast on Tuesday?"])
     assert closed == [tmp_path / "cache" / "embeddings.sqlite"]
 
 
