@@ -325,8 +325,10 @@ def weigh_groups(groups: list[Group], pool: Pool, stance: StanceBackend) -> list
         checked = stance.stance(group.point.text, [s.citation.quote for s in items])
         # Contradiction is symmetric, a cross-encoder's reading of it is not always ("not X"
         # read against X may be called, X against "not X" missed): a contest either way counts.
-        checked = [_stronger_contest(call, stance.stance(item.citation.quote, [group.point.text])[0])
-                   for item, call in zip(items, checked)]
+        pairs = [(item.citation.quote, group.point.text) for item in items]
+        backward = (stance.stance_pairs(pairs) if callable(getattr(stance, "stance_pairs", None))
+                    else [stance.stance(claim, [text])[0] for claim, text in pairs])
+        checked = [_stronger_contest(call, back) for call, back in zip(checked, backward)]
         contested = []
         for item, call in zip(items, checked):
             marked = Statement(item.citation, item.speaker, item.role, item.kind, call.label, call.confidence)

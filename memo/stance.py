@@ -234,14 +234,18 @@ class ClaimStance:
 
     def probabilities(self, claim: str, statements: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities, one row per statement, columns in ``self.labels`` order."""
-        if not statements:
+        return self.pair_probabilities([(claim, text) for text in statements])
+
+    def pair_probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """``probabilities`` for (claim, statement) pairs with a claim each, in one batch."""
+        if not pairs:
             return np.zeros((0, len(self.labels)))
         torch, tokenizer, model, device = self._load()
-        order = sorted(range(len(statements)), key=lambda k: len(statements[k]))  # less padding
-        out = np.zeros((len(statements), len(self.labels)))
+        order = sorted(range(len(pairs)), key=lambda k: len(pairs[k][0]) + len(pairs[k][1]))  # less padding
+        out = np.zeros((len(pairs), len(self.labels)))
         for begin in range(0, len(order), self.batch_size):
             chunk = order[begin:begin + self.batch_size]
-            batch = tokenizer([claim] * len(chunk), [statements[k] for k in chunk], padding=True,
+            batch = tokenizer([pairs[k][0] for k in chunk], [pairs[k][1] for k in chunk], padding=True,
                               truncation="longest_first", max_length=self.max_length, return_tensors="pt").to(device)
             with torch.inference_mode():
                 logits = model(**batch).logits.float() / self.temperature
@@ -259,7 +263,13 @@ class ClaimStance:
         return [bool(row[about].sum() > 0.5 and row[yes] > row[no]) for row in probs]
 
     def stance(self, claim: str, statements: Sequence[str]) -> list[Stance]:
-        probs = self.probabilities(claim, statements)
+        return self._calls(self.probabilities(claim, statements))
+
+    def stance_pairs(self, pairs: Sequence[tuple[str, str]]) -> list[Stance]:
+        """``stance`` for (claim, statement) pairs with a claim each, batched."""
+        return self._calls(self.pair_probabilities(pairs))
+
+    def _calls(self, probs: np.ndarray) -> list[Stance]:
         yes, no = self.labels.index("supports"), self.labels.index("contests")
         out = []
         for row in probs:
