@@ -75,7 +75,7 @@ def main(argv=None) -> int:
         for n, call in zip(members, heuristic.stance(headline, [texts[n] for n in members])):
             calls[n] = call
     anchor = {h: v for h, v in zip(by_headline, embedder.embed(list(by_headline)))}
-    closeness = np.array([float(passages.vectors[b] .mean(axis=0) @ anchor[h]) for h, b, _ in rows])
+    closeness = np.array([float(passages.vectors[b].mean(axis=0) @ anchor[h]) for h, b, _ in rows])
     support = np.array([[0, 0, calls[n].support, 1 - calls[n].support] for n in range(len(rows))])
     h_gold, h_forced = sd.forced_sides(support, gold)
     h_f1 = sd.macro_f1(h_gold, h_forced)

@@ -23,7 +23,6 @@ Deterministic for a given --seed, data and library versions (one thread order as
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import platform
 import random
