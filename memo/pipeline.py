@@ -140,6 +140,8 @@ def _build(sources, runner: Executor, opened: list, *, out, format, title, to, f
     # A bad stance choice fails now, before the slow work (the model itself loads when first
     # used); the embedding heuristic needs the embedder, so it is made when that is ready.
     early_stance = get_stance(stance, None) if stance != "embedding" else None
+    # Every input is checked before a model is loaded: a bad path fails at once.
+    plan = ingest.plan_sources(sources)
     if abstractive is not None:
         templates = Prompts(prompts)
         templates.check()
@@ -161,7 +163,6 @@ def _build(sources, runner: Executor, opened: list, *, out, format, title, to, f
 
     # Streaming: sources are read a batch at a time and prepared (cleaned, split, attributed);
     # only the prepared articles are kept, never the whole corpus's raw text beside them.
-    plan = ingest.plan_sources(sources)
     sources_read = [0]
     documents = ingest.iter_documents(plan, read=lambda n: sources_read.__setitem__(0, n))
     articles: list[Article] = []

@@ -272,3 +272,18 @@ def test_a_damaged_article_cache_and_a_damaged_embedding_cache_raise_the_same_er
         with pytest.raises(memo.CacheError, match=name + r".*delete the file|" + name + ": cannot use"):
             memo.build(small_corpus, embedder="hashing", cache=cache)
     assert issubclass(memo.CacheError, memo.MemoError)
+
+
+def test_a_missing_source_fails_before_the_generation_model_loads(tmp_path):
+    class Recording:
+        loads = 0
+
+        def load(self):
+            Recording.loads += 1
+
+        def generate(self, prompts):
+            return ["" for _ in prompts]
+
+    with pytest.raises(memo.InputError, match="no-such-dir"):
+        memo.build(str(tmp_path / "no-such-dir"), abstractive=Recording())
+    assert Recording.loads == 0
