@@ -18,17 +18,20 @@ prints them (that is how its shipped ones were made).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from memo.embed import get_embedder
-from memo.stance import SUPPORTS, UNCLEAR, ClaimStance, EmbeddingStance
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "perspectrum"
+from memo.embed import get_embedder  # noqa: E402
+from memo.stance import SUPPORTS, UNCLEAR, ClaimStance, EmbeddingStance  # noqa: E402
+from tools import stance_data as sd  # noqa: E402
+
+DEFAULT_DATA = REPO.parent / "shared" / "eval" / "perspectrum"
 TARGET_FORCED = 0.76  # issue 11: forced accuracy on dev
 TARGET_PRECISION = 0.85  # of the statements placed on a side
 TARGET_PAIRS_SECONDS = 10.0  # for 1,000 pairs on a 2-core CPU
@@ -36,20 +39,8 @@ TARGET_PAIRS_SECONDS = 10.0  # for 1,000 pairs on a 2-core CPU
 
 def load(data: Path) -> dict[str, list[tuple[str, list[str], list[int]]]]:
     """Per split: (claim, perspectives, labels with 1 = support, 0 = undermine)."""
-    claims = json.loads((data / "claims_train_dev.json").read_text(encoding="utf-8"))
-    texts = {p["pId"]: p["text"] for p in json.loads((data / "perspectives_train_dev.json").read_text("utf-8"))}
-    split = json.loads((data / "split_train_dev.json").read_text(encoding="utf-8"))
-    out: dict[str, list] = {"train": [], "dev": []}
-    for claim in claims:
-        rows, labels = [], []
-        for cluster in claim["perspectives"]:
-            for pid in cluster["pids"]:
-                if pid in texts:
-                    rows.append(texts[pid])
-                    labels.append(1 if cluster["stance_label_3"] == "SUPPORT" else 0)
-        if rows and split.get(str(claim["cId"])) in out:
-            out[split[str(claim["cId"])]].append((claim["text"], rows, labels))
-    return out
+    return {split: [(claim, texts, [int(y == sd.SUPPORTS) for y in labels]) for claim, texts, labels in claims]
+            for split, claims in sd.perspectrum(data).items()}
 
 
 def fit_logistic(features: np.ndarray, labels: np.ndarray, l2: float = 1.0, steps: int = 50) -> np.ndarray:

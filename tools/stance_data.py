@@ -41,9 +41,9 @@ def file_hash(path: Path) -> str:
 
 # --- Perspectrum -------------------------------------------------------------------------
 
-def perspectrum(data: Path) -> dict[str, list[tuple[str, list[str], list[int]]]]:
-    """Per split ("train", "dev"): (claim, perspectives, labels SUPPORTS/CONTESTS)."""
-    folder = data / "perspectrum"
+def perspectrum(folder: Path) -> dict[str, list[tuple[str, list[str], list[int]]]]:
+    """Per split ("train", "dev"): (claim, perspectives, labels SUPPORTS/CONTESTS), from the
+    Perspectrum folder (claims_train_dev.json, perspectives_train_dev.json, split_train_dev.json)."""
     claims = json.loads((folder / "claims_train_dev.json").read_text(encoding="utf-8"))
     texts = {p["pId"]: p["text"] for p in json.loads((folder / "perspectives_train_dev.json").read_text("utf-8"))}
     split = json.loads((folder / "split_train_dev.json").read_text(encoding="utf-8"))

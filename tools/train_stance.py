@@ -49,7 +49,7 @@ POOLER_INIT = True
 
 
 def training_pairs(data: Path, rng: random.Random, passages, fnc: dict, limit: int | None) -> list[sd.Pair]:
-    perspectrum = sd.perspectrum(data)
+    perspectrum = sd.perspectrum(data / "perspectrum")
     pairs = sd.perspectrum_pairs(perspectrum["train"], rng)
     pairs += [p for p in sd.stance_train(data, "train") if p.source in STANCE_TRAIN_SOURCES]
     fnc_train = fnc["train"]
@@ -77,7 +77,7 @@ def dev_sets(data: Path, rng: random.Random, passages, fnc: dict, limit: int | N
     """Scored after training: the dev parts (used for calibration) and the test parts of the
     sets that have no dev part (reported only)."""
     sets = {
-        "perspectrum_dev": sd.perspectrum_pairs(sd.perspectrum(data)["dev"], rng),
+        "perspectrum_dev": sd.perspectrum_pairs(sd.perspectrum(data / "perspectrum")["dev"], rng),
         "fnc1_dev": [],
         "ibm_argkp_dev": [p for p in sd.stance_train(data, "dev") if p.source == "ibm_argkp"],
     }
