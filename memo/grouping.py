@@ -306,29 +306,11 @@ def weigh_groups(groups: list[Group], pool: Pool, stance: StanceBackend) -> list
     weighed = []
     if callable(getattr(stance, "prepare", None)):
         stance.prepare([g.point.text for g in groups])
-    for group in groups:
-        lead = pool.vectors[pool.index(group.point.citations[0])]
-        members = {s.citation for s in group.statements}
-        speakers = {s.speaker.lower() for s in group.statements}
-        # The closest sentence of each other speaker in each article, if it is on the same matter.
-        closest: dict[tuple[str, str], tuple[float, int]] = {}
-        sims = pool.vectors @ lead if len(pool.statements) else np.zeros(0)
-        for k, item in enumerate(pool.statements):
-            key = (item.citation.article_id, item.speaker.lower())
-            if item.citation in members or item.speaker.lower() in speakers or sims[k] < SAME_TOPIC:
-                continue
-            if key not in closest or sims[k] > closest[key][0]:
-                closest[key] = (float(sims[k]), k)
-        others = [pool.statements[k] for _, k in sorted(closest.values(), key=lambda v: -v[0])]
+    plans = [_weighing_plan(group, pool) for group in groups]
+    calls = _judge_both_ways([(group.point.text, [s.citation.quote for s in items])
+                              for group, (_, items) in zip(groups, plans)], stance)
+    for group, (members, items), checked in zip(groups, plans, calls):
         weighed_members = list(group.statements[:1])
-        items = list(group.statements[1:]) + others
-        checked = stance.stance(group.point.text, [s.citation.quote for s in items])
-        # Contradiction is symmetric, a cross-encoder's reading of it is not always ("not X"
-        # read against X may be called, X against "not X" missed): a contest either way counts.
-        pairs = [(item.citation.quote, group.point.text) for item in items]
-        backward = (stance.stance_pairs(pairs) if callable(getattr(stance, "stance_pairs", None))
-                    else [stance.stance(claim, [text])[0] for claim, text in pairs])
-        checked = [_stronger_contest(call, back) for call, back in zip(checked, backward)]
         contested = []
         for item, call in zip(items, checked):
             marked = Statement(item.citation, item.speaker, item.role, item.kind, call.label, call.confidence)
@@ -342,6 +324,40 @@ def weigh_groups(groups: list[Group], pool: Pool, stance: StanceBackend) -> list
                              tuple(contested)))
     rank = {"consensus": 0, "contested": 1, "single-source": 2}
     return sorted(weighed, key=lambda g: (rank[g.label], -g.independent, -len(g.sources)))
+
+
+def _weighing_plan(group: Group, pool: Pool):
+    """The group's members after its lead, then the closest sentence of each other speaker
+    in each article, if it is on the same matter: what the stance backend is asked about."""
+    lead = pool.vectors[pool.index(group.point.citations[0])]
+    members = {s.citation for s in group.statements}
+    speakers = {s.speaker.lower() for s in group.statements}
+    closest: dict[tuple[str, str], tuple[float, int]] = {}
+    sims = pool.vectors @ lead if len(pool.statements) else np.zeros(0)
+    for k, item in enumerate(pool.statements):
+        key = (item.citation.article_id, item.speaker.lower())
+        if item.citation in members or item.speaker.lower() in speakers or sims[k] < SAME_TOPIC:
+            continue
+        if key not in closest or sims[k] > closest[key][0]:
+            closest[key] = (float(sims[k]), k)
+    others = [pool.statements[k] for _, k in sorted(closest.values(), key=lambda v: -v[0])]
+    return members, list(group.statements[1:]) + others
+
+
+def _judge_both_ways(questions: list[tuple[str, list[str]]], stance: StanceBackend):
+    """Stance of each (claim, statements), a contest read either way counting: contradiction
+    is symmetric, a cross-encoder's reading of it is not always ("not X" read against X may
+    be called, X against "not X" missed). One batch when the backend takes pairs."""
+    if callable(getattr(stance, "stance_pairs", None)):
+        pairs = [(claim, text) for claim, texts in questions for text in texts]
+        pairs += [(text, claim) for claim, text in pairs]
+        judged = stance.stance_pairs(pairs)
+        forward, backward = judged[:len(judged) // 2], judged[len(judged) // 2:]
+    else:
+        forward = [call for claim, texts in questions for call in stance.stance(claim, texts)]
+        backward = [stance.stance(text, [claim])[0] for claim, texts in questions for text in texts]
+    calls = iter(_stronger_contest(one, other) for one, other in zip(forward, backward))
+    return [[next(calls) for _ in texts] for _, texts in questions]
 
 
 def _stronger_contest(forward, backward):

@@ -199,38 +199,23 @@ class ClaimStance:
             return self._loaded
 
     def _read(self):
-        import torch
-        from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
-        from transformers.utils import logging as hf_logging
+        from . import bert
 
         delta = self.path / "weights.safetensors"
         base = self.path if not delta.is_file() else self.base or bundled_minilm_path()
-        verbosity = hf_logging.get_verbosity()
-        hf_logging.set_verbosity_error()  # the head is "newly initialised" until the delta is applied
-        hf_logging.disable_progress_bar()
-        try:
-            config = AutoConfig.from_pretrained(self.path, local_files_only=True)
-            tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
-            model = AutoModelForSequenceClassification.from_pretrained(base, config=config, local_files_only=True)
-            if delta.is_file():
-                from safetensors.torch import load_file
-
-                weights = {k: v.float() for k, v in load_file(str(delta)).items()}
-                missing, unexpected = model.load_state_dict(weights, strict=False)
-                untouched = [k for k in missing if not k.startswith(f"{model.base_model_prefix}.embeddings.")]
-                if unexpected or untouched:
-                    raise ModelError(f"{delta}: does not fit its base {base} (unexpected {unexpected[:3]}, "
-                                     f"missing {untouched[:3]})")
-        except ModelError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - transformers raises many types here
-            why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ModelError(f"cannot load the stance model {self.path}: {why}") from None
-        finally:
-            hf_logging.set_verbosity(verbosity)
-        device = self.device or "cpu"
-        model.to(device).eval()
-        return torch, tokenizer, model, device
+        config = bert.read_config(self.path)
+        if bert.plain_bert(config) and (base / "model.safetensors").is_file() and (base / "tokenizer.json").is_file():
+            try:
+                runner = _PlainBertPairs(config, base, delta if delta.is_file() else None, self.max_length)
+            except ModelError as exc:
+                raise ModelError(f"cannot load the stance model {self.path}: {exc}") from None
+        else:
+            runner = _TransformersPairs(self.path, base, delta if delta.is_file() else None, self.max_length,
+                                        self.device)
+        if runner.labels != len(self.labels):
+            raise ModelError(f"{self.path}: the model has {runner.labels} outputs, calibration.json names "
+                             f"{len(self.labels)} labels")
+        return runner
 
     def probabilities(self, claim: str, statements: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities, one row per statement, columns in ``self.labels`` order."""
@@ -240,16 +225,15 @@ class ClaimStance:
         """``probabilities`` for (claim, statement) pairs with a claim each, in one batch."""
         if not pairs:
             return np.zeros((0, len(self.labels)))
-        torch, tokenizer, model, device = self._load()
+        runner = self._load()
         order = sorted(range(len(pairs)), key=lambda k: len(pairs[k][0]) + len(pairs[k][1]))  # less padding
         out = np.zeros((len(pairs), len(self.labels)))
         for begin in range(0, len(order), self.batch_size):
             chunk = order[begin:begin + self.batch_size]
-            batch = tokenizer([pairs[k][0] for k in chunk], [pairs[k][1] for k in chunk], padding=True,
-                              truncation="longest_first", max_length=self.max_length, return_tensors="pt").to(device)
-            with torch.inference_mode():
-                logits = model(**batch).logits.float() / self.temperature
-            out[chunk] = torch.softmax(logits, dim=-1).cpu().numpy()
+            logits = runner.logits([pairs[k] for k in chunk]) / self.temperature
+            logits -= logits.max(axis=1, keepdims=True)
+            odds = np.exp(logits)
+            out[chunk] = odds / odds.sum(axis=1, keepdims=True)
         return out
 
     def entailed(self, claim: str, statements: Sequence[str]) -> list[bool]:
@@ -280,6 +264,80 @@ class ClaimStance:
                      else SUPPORTS if row[yes] >= row[no] else CONTESTS)
             out.append(Stance(label, support, confidence))
         return out
+
+
+class _PlainBertPairs:
+    """The stance cross-encoder run by memo's plain-torch BERT (``memo.bert``), which spares a
+    cold run the seconds transformers takes to import."""
+
+    def __init__(self, config: dict, base: Path, delta: Path | None, max_length: int):
+        from . import bert
+
+        self.config = config
+        files = [base / "model.safetensors"] + ([delta] if delta else [])
+        self.weights = bert.load_weights(*files)
+        head = ("pooler.dense.weight", "classifier.weight")
+        bert.check_weights(self.weights, config, delta or base, head=head)
+        self.labels = int(self.weights["classifier.weight"].shape[0])
+        self.tokenizer = bert.load_tokenizer(base, min(max_length, config["max_position_embeddings"]),
+                                             config.get("pad_token_id") or 0)
+        self.segments = bert.segment_ids(base)
+
+    def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        import torch
+
+        from .bert import classify
+
+        encodings = self.tokenizer.encode_batch(list(pairs))
+        ids, mask, types = (torch.tensor([getattr(e, field) for e in encodings])
+                            for field in ("ids", "attention_mask", "type_ids"))
+        if not self.segments:
+            types = None
+        with torch.inference_mode():
+            return classify(self.weights, self.config, ids, mask, types).double().numpy()
+
+
+class _TransformersPairs:
+    """Any other cross-encoder architecture, through transformers."""
+
+    def __init__(self, path: Path, base: Path, delta: Path | None, max_length: int, device: str | None):
+        import torch
+        from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        verbosity = hf_logging.get_verbosity()
+        hf_logging.set_verbosity_error()  # the head is "newly initialised" until the delta is applied
+        hf_logging.disable_progress_bar()
+        try:
+            config = AutoConfig.from_pretrained(path, local_files_only=True)
+            tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
+            model = AutoModelForSequenceClassification.from_pretrained(base, config=config, local_files_only=True)
+            if delta is not None:
+                from safetensors.torch import load_file
+
+                weights = {k: v.float() for k, v in load_file(str(delta)).items()}
+                missing, unexpected = model.load_state_dict(weights, strict=False)
+                untouched = [k for k in missing if not k.startswith(f"{model.base_model_prefix}.embeddings.")]
+                if unexpected or untouched:
+                    raise ModelError(f"{delta}: does not fit its base {base} (unexpected {unexpected[:3]}, "
+                                     f"missing {untouched[:3]})")
+        except ModelError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - transformers raises many types here
+            why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ModelError(f"cannot load the stance model {path}: {why}") from None
+        finally:
+            hf_logging.set_verbosity(verbosity)
+        self.device = device or "cpu"
+        self.torch, self.tokenizer, self.max_length = torch, tokenizer, max_length
+        self.model = model.to(self.device).eval()
+        self.labels = int(config.num_labels)
+
+    def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        batch = self.tokenizer([a for a, _ in pairs], [b for _, b in pairs], padding=True, truncation="longest_first",
+                               max_length=self.max_length, return_tensors="pt").to(self.device)
+        with self.torch.inference_mode():
+            return self.model(**batch).logits.double().cpu().numpy()
 
 
 class NLIStance:

@@ -84,8 +84,77 @@ def test_any_transformers_encoder_path_works_through_the_generic_backend():
     assert np.abs(generic - BertEmbedder(bundled_minilm_path()).embed(TEXTS)).max() < 1e-4
 
 
+def _sentence_transformers_folder(directory, pooling: str, act: str = "gelu"):
+    """A tiny BERT saved in sentence-transformers' layout with the given pooling mode."""
+    import json
+
+    import torch
+    from transformers import BertConfig, BertModel
+
+    from tiny_models import train_wordpiece
+
+    directory.mkdir(parents=True)
+    tokenizer = train_wordpiece(directory)
+    torch.manual_seed(0)
+    BertModel(BertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                         intermediate_size=64, max_position_embeddings=64, hidden_act=act)).eval() \
+        .save_pretrained(directory)
+    (directory / "modules.json").write_text(json.dumps([
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]))
+    (directory / "1_Pooling").mkdir()
+    modes = {f"pooling_mode_{m}": m == pooling for m in ("cls_token", "mean_tokens", "max_tokens")}
+    (directory / "1_Pooling" / "config.json").write_text(json.dumps({"word_embedding_dimension": 32, **modes}))
+    return directory
+
+
+def _transformers_hidden(folder, texts):
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    batch = tokenizer(texts, padding=True, truncation=True, max_length=64, return_tensors="pt")
+    with torch.inference_mode():
+        return AutoModel.from_pretrained(folder).eval()(**batch).last_hidden_state, batch["attention_mask"]
+
+
+def test_a_cls_pooling_model_is_pooled_as_its_config_says_not_by_the_bert_encoder(tmp_path):
+    from memo.embed import TransformersEmbedder
+
+    folder = _sentence_transformers_folder(tmp_path / "cls", "cls_token")
+    embedder = get_embedder(str(folder))
+    assert isinstance(embedder, TransformersEmbedder) and embedder.pooling == "cls"
+    hidden, _ = _transformers_hidden(folder, TEXTS)
+    expected = hidden[:, 0] / hidden[:, 0].norm(dim=-1, keepdim=True)
+    assert np.abs(embedder.embed(TEXTS) - expected.numpy()).max() < 1e-5
+
+
+def test_the_bert_encoder_takes_only_the_models_it_implements(tmp_path):
+    from memo.embed import TransformersEmbedder
+
+    mean = get_embedder(str(_sentence_transformers_folder(tmp_path / "mean", "mean_tokens")))
+    assert isinstance(mean, BertEmbedder)
+    hidden, mask = _transformers_hidden(tmp_path / "mean", TEXTS)
+    pooled = (hidden * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True)
+    assert np.abs(mean.embed(TEXTS) - (pooled / pooled.norm(dim=-1, keepdim=True)).numpy()).max() < 1e-5
+    relu = get_embedder(str(_sentence_transformers_folder(tmp_path / "relu", "mean_tokens", act="relu")))
+    assert isinstance(relu, TransformersEmbedder) and relu.pooling == "mean"
+    hidden, mask = _transformers_hidden(tmp_path / "relu", TEXTS)
+    pooled = (hidden * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True)
+    assert np.abs(relu.embed(TEXTS) - (pooled / pooled.norm(dim=-1, keepdim=True)).numpy()).max() < 1e-5
+
+
+def test_a_pooling_mode_memo_does_not_implement_is_refused_by_name(tmp_path):
+    import json
+
+    folder = _sentence_transformers_folder(tmp_path / "odd", "mean_tokens")
+    (folder / "1_Pooling" / "config.json").write_text(json.dumps({"pooling_mode_lasttoken": True}))
+    with pytest.raises(ModelError, match="lasttoken"):
+        get_embedder(str(folder))
+
+
 def test_preloaded_embedder_gives_the_same_vectors_from_a_helper_process():
-    from memo.embed import PreloadedEmbedder
+    from memo.preload import PreloadedEmbedder
 
     helper = PreloadedEmbedder("hashing")
     try:
@@ -97,7 +166,7 @@ def test_preloaded_embedder_gives_the_same_vectors_from_a_helper_process():
 
 
 def test_preloaded_embedder_reports_a_model_that_cannot_load(tmp_path, monkeypatch):
-    from memo.embed import PreloadedEmbedder
+    from memo.preload import PreloadedEmbedder
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     helper = PreloadedEmbedder(str(tmp_path / "no-model"))

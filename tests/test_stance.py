@@ -4,7 +4,7 @@ import pytest
 from memo.embed import HashingEmbedder, get_embedder
 from memo.errors import ModelError
 from memo.stance import CONTESTS, SUPPORTS, UNCLEAR, EmbeddingStance, NLIStance, Stance, get_stance, negate
-from tiny_models import build_nli
+from tiny_models import build_claim_stance, build_nli
 
 
 @pytest.mark.parametrize("claim, negated", [
@@ -193,3 +193,74 @@ def test_the_shipped_model_loads_with_the_hub_unreachable(monkeypatch):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() in (SUPPORTS, CONTESTS, UNCLEAR)
+
+
+PAIRS = [("The dam is safe", "Engineers warned that the dam is not safe."),
+         ("China is a credible mediator in the war", "Critics doubt the plan will work and say talks are unlikely "
+          "to succeed, and the storm cut power to thousands of homes on the coast."),
+         ("Rates will rise", "The central bank raised interest rates by half a point.")]
+
+
+@pytest.mark.parametrize("act", ["gelu", "relu"])
+def test_a_stance_folder_gives_transformers_numbers_whichever_runner_reads_it(tmp_path, act):
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from memo.stance import ClaimStance, _PlainBertPairs, _TransformersPairs
+
+    folder = build_claim_stance(tmp_path / "stance", act=act)
+    backend = ClaimStance(folder)
+    # memo's plain-torch BERT reads only what it implements; a relu model goes through transformers
+    assert isinstance(backend._load(), _PlainBertPairs if act == "gelu" else _TransformersPairs)
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    model = AutoModelForSequenceClassification.from_pretrained(folder).eval()
+    batch = tokenizer([a for a, _ in PAIRS], [b for _, b in PAIRS], padding=True, truncation="longest_first",
+                      max_length=24, return_tensors="pt")
+    with torch.inference_mode():
+        expected = torch.softmax(model(**batch).logits / 1.5, dim=-1).numpy()
+    assert np.abs(backend.pair_probabilities(PAIRS) - expected).max() < 1e-5
+    assert [c.label for c in backend.stance_pairs(PAIRS)] == [
+        UNCLEAR if max(row[2], row[3]) < 0.4 else SUPPORTS if row[2] >= row[3] else CONTESTS for row in expected]
+
+
+def test_a_stance_model_whose_head_does_not_match_its_labels_is_refused(tmp_path):
+    import json
+
+    from memo.stance import ClaimStance
+
+    folder = build_claim_stance(tmp_path / "stance")
+    calibration = json.loads((folder / "calibration.json").read_text())
+    calibration["labels"] = ["supports", "contests"]
+    (folder / "calibration.json").write_text(json.dumps(calibration))
+    with pytest.raises(ModelError, match="4 outputs"):
+        ClaimStance(folder).stance("x", ["y"])
+
+
+def test_the_stance_model_runs_in_the_helper_process_with_the_same_numbers(tmp_path):
+    from memo.preload import ModelHelper, PreloadedEmbedder, PreloadedStance
+    from memo.stance import ClaimStance
+
+    folder = build_claim_stance(tmp_path / "stance")
+    helper = ModelHelper("hashing", folder)
+    try:
+        remote = PreloadedStance(folder, helper=helper)
+        assert np.array_equal(remote.pair_probabilities(PAIRS), ClaimStance(folder).pair_probabilities(PAIRS))
+        assert remote.stance("The dam is safe", []) == []
+        # one helper serves both models
+        assert PreloadedEmbedder("hashing", helper=helper).embed(["a b"]).shape == (1, 4096)
+    finally:
+        helper.close()
+    assert not helper._process.is_alive()
+
+
+def test_a_stance_model_that_cannot_load_in_the_helper_is_one_clear_error(tmp_path):
+    from memo.preload import ModelHelper, PreloadedStance
+
+    folder = build_claim_stance(tmp_path / "stance")
+    (folder / "model.safetensors").write_bytes(b"not weights")
+    helper = ModelHelper(None, folder)
+    try:
+        with pytest.raises(ModelError, match="model.safetensors"):
+            PreloadedStance(folder, helper=helper).stance("x", ["y"])
+    finally:
+        helper.close()

@@ -29,7 +29,8 @@ def train_wordpiece(directory: Path, *, vocab_size: int = 300):
     tokenizer.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls), ("[SEP]", sep)])
     fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, unk_token="[UNK]", pad_token="[PAD]",
-                                   cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]", model_max_length=64)
+                                   cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]", model_max_length=64,
+                                   model_input_names=["input_ids", "token_type_ids", "attention_mask"])
     fast.save_pretrained(directory)
     return fast
 
@@ -120,4 +121,26 @@ def build_bert_base(directory: Path, *, hidden: int = 32, seed: int = 0) -> Path
     config = BertConfig(vocab_size=len(tokenizer), hidden_size=hidden, num_hidden_layers=2, num_attention_heads=2,
                         intermediate_size=2 * hidden, max_position_embeddings=128)
     BertModel(config).eval().save_pretrained(directory)
+    return directory
+
+
+def build_claim_stance(directory: Path, *, labels=("unrelated", "discusses", "supports", "contests"),
+                       hidden: int = 32, seed: int = 0, act: str = "gelu") -> Path:
+    """A folder laid out like one tools/train_stance.py writes with a whole model: a
+    two-layer BERT pair classifier (random weights), its tokenizer and calibration.json."""
+    import json
+
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification
+
+    directory.mkdir(parents=True, exist_ok=True)
+    tokenizer = train_wordpiece(directory)
+    torch.manual_seed(seed)
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=hidden, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=2 * hidden, max_position_embeddings=64, num_labels=len(labels),
+                        hidden_act=act, id2label=dict(enumerate(labels)),
+                        label2id={name: i for i, name in enumerate(labels)})
+    BertForSequenceClassification(config).eval().save_pretrained(directory)
+    (directory / "calibration.json").write_text(json.dumps(
+        {"name": "tiny-stance", "labels": list(labels), "temperature": 1.5, "threshold": 0.4, "max_length": 24}))
     return directory

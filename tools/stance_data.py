@@ -140,6 +140,9 @@ def fnc1_bodies(folder: Path) -> dict[str, str]:
     return {row["Body ID"]: row["articleBody"] for row in _rows(folder / "bodies.csv")}
 
 
+BACKGROUND_FLOOR = 0.3  # cosine to the headline: on its matter, not a stray line
+
+
 class Passages:
     """A body judged from its sentences closest to the headline (cosine of the embedder),
     kept in body order: the same choice in training and in the benchmark, and close to what
@@ -170,6 +173,16 @@ class Passages:
         sims = self.vectors[body] @ self._headlines[headline]
         best = sorted(sorted(range(len(sims)), key=lambda k: -float(sims[k]))[:self.count])
         return " ".join(self.sentences[body][k] for k in best)
+
+    def background(self, headline: str, body: str, rng, *, floor: float = BACKGROUND_FLOOR) -> str | None:
+        """One sentence of the body on the headline's matter (cosine at least ``floor``) but
+        outside the passage: in a news story these are mostly facts and background that take
+        no side, which is what memo meets sentence by sentence. ``None`` if there is none."""
+        self.prepare([headline])
+        sims = self.vectors[body] @ self._headlines[headline]
+        ranked = sorted(range(len(sims)), key=lambda k: -float(sims[k]))
+        rest = [k for k in ranked[self.count:] if sims[k] >= floor and len(self.sentences[body][k].split()) >= 6]
+        return self.sentences[body][rest[rng.randrange(len(rest))]] if rest else None
 
 
 # --- Scores --------------------------------------------------------------------------------
