@@ -523,9 +523,12 @@ def _steps(documents: int, articles: Sequence[Article], model, stance_backend, s
                  f"up to {trace.reduce_levels} map-reduce round(s)"
                  + (f", {trace.partials_cut} intermediate summaries cut to fit a reduce round"
                     if trace.partials_cut else "")) if trace is not None else ""
+        cut = getattr(trace, "partials_cut", 0)
+        kept = ("no source text was truncated, but some intermediate summaries were cut to fit a reduce round"
+                if cut else "nothing was truncated")
         generated = (f"Generated summaries with {described} from the prompt templates {', '.join(origins)}"
                      f"{calls}. Long inputs were split by the model's tokenizer and reduced map-reduce style; "
-                     "nothing was truncated. Each generated sentence was checked against the source sentences "
+                     f"{kept}. Each generated sentence was checked against the source sentences "
                      "closest to it: those whose names, numbers or dates are not in them, or with no close "
                      "source sentence, are marked unsupported and have no footnote.",)
     return generated + (

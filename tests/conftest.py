@@ -17,6 +17,42 @@ from memo.embed import HashingEmbedder
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+
+def _refuse_the_network() -> None:
+    """Make every connection off this machine fail in the test process, whatever the
+    environment (a proxy set, offline mode unset): a test that would reach the network fails
+    instead. Loopback (the local servers some tests start) and Unix sockets stay open."""
+    import ipaddress
+    import socket
+
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def allowed(sock, address) -> bool:
+        if sock.family not in (socket.AF_INET, socket.AF_INET6):
+            return True
+        host = address[0]
+        if host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False  # a host name: resolving it is already a step out
+
+    def connect(sock, address):
+        if not allowed(sock, address):
+            raise OSError(f"tests never touch the network: a connection to {address} was refused")
+        return real_connect(sock, address)
+
+    def connect_ex(sock, address):
+        if not allowed(sock, address):
+            raise OSError(f"tests never touch the network: a connection to {address} was refused")
+        return real_connect_ex(sock, address)
+
+    socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
+
+
+_refuse_the_network()
+
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 

@@ -142,16 +142,23 @@ def test_a_model_that_cannot_be_loaded_fails_at_once_naming_it(small_corpus, mon
     import transformers
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_OFFLINE", False)  # read at import, under conftest's offline
     probes, loads = [], []
-    monkeypatch.setattr("memo.hub.hub_reachable", lambda timeout=3.0: probes.append(timeout) or False)
+
+    def unreachable(name, timeout=None, **_):
+        probes.append(timeout)
+        raise OSError("connection refused")
+
+    monkeypatch.setattr("huggingface_hub.model_info", unreachable)
     real = transformers.AutoConfig.from_pretrained
     monkeypatch.setattr(transformers.AutoConfig, "from_pretrained",
                         lambda name, **kw: loads.append((name, kw.get("local_files_only"))) or real(name, **kw))
-    with pytest.raises(ModelError, match=r"cannot load abstractive model 'no-org/no-model'.*huggingface-cli download"):
+    with pytest.raises(ModelError, match=r"cannot load abstractive model 'no-org/no-model'.*cannot be reached.*hf download"):
         memo.build(small_corpus, abstractive="no-org/no-model")
     # One short probe of the hub, then the error: the hub client (and its retries) never ran.
     assert len(probes) == 1 and probes[0] <= 5 and loads == []
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_OFFLINE", True)
     with pytest.raises(ModelError, match="no-org/no-model"):
         memo.build(small_corpus, abstractive="no-org/no-model")
     assert loads and all(local for _, local in loads)  # offline: local files only, never the hub

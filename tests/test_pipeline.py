@@ -287,3 +287,22 @@ def test_a_missing_source_fails_before_the_generation_model_loads(tmp_path):
     with pytest.raises(memo.InputError, match="no-such-dir"):
         memo.build(str(tmp_path / "no-such-dir"), abstractive=Recording())
     assert Recording.loads == 0
+
+
+@pytest.mark.parametrize("cut", [0, 2])
+def test_the_method_note_says_when_intermediate_summaries_were_cut(cut):
+    from types import SimpleNamespace
+
+    from memo.abstractive import Trace
+    from memo.embed import HashingEmbedder
+    from memo.pipeline import _steps
+    from memo.stance import EmbeddingStance
+    from memo.templating import Prompts
+
+    generator = SimpleNamespace(trace=Trace(prompts=3, prompt_tokens=[100, 90], reduce_levels=1, partials_cut=cut),
+                                describe=lambda: "a test model")
+    summarizer = SimpleNamespace(generator=generator, prompts=Prompts(None))
+    steps = _steps(1, [], HashingEmbedder(8), EmbeddingStance(HashingEmbedder(8)), summarizer)
+    note = next(step for step in steps if step.startswith("Generated summaries"))
+    assert ("nothing was truncated" in note) == (cut == 0)
+    assert (f"{cut} intermediate summaries cut" in note) == bool(cut)
