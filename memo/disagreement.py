@@ -105,11 +105,46 @@ def answer(question: str, pool: Pool, stance: StanceBackend, embedder: Embedder,
     calls = stance.stance(claim, [s.citation.quote for s in related])
     weighed = [Statement(s.citation, s.speaker, s.role, s.kind, c.label, c.confidence)
                for s, c in zip(related, calls)]
-    supports = [s for s in weighed if s.stance == SUPPORTS]
-    contests = [s for s in weighed if s.stance == CONTESTS]
-    unclear = [s for s in weighed if s.stance == UNCLEAR][:MAX_UNCLEAR]
+    voices, mixed = one_side_per_voice(weighed)
+    supports = [s for s in voices if s.stance == SUPPORTS]
+    contests = [s for s in voices if s.stance == CONTESTS]
+    unclear = [s for s in voices if s.stance == UNCLEAR][:MAX_UNCLEAR]
+    note = " ".join(filter(None, [_note(related, supports, contests), _mixed_note(mixed)]))
     return Disagreement(question, claim, asked, _sides(claim, supports, contests, asked=True), tuple(unclear),
-                        _note(related, supports, contests))
+                        note)
+
+
+def one_side_per_voice(statements: list[Statement]) -> tuple[list[Statement], list[str]]:
+    """A voice takes a side, not a sentence: a speaker whose statements were placed on both
+    sides keeps the side that outweighs the other two to one (summed confidence), its
+    statements on the other becoming unclear; short of that the speaker is mixed and all
+    their placed statements are unclear. An outlet's own narration is not one voice across
+    its sentences (they report others as often as they judge), so it is left as called.
+    Returns the statements and the mixed speakers."""
+    weight: dict[str, dict[str, float]] = {}
+    for item in statements:
+        if item.stance in (SUPPORTS, CONTESTS) and item.kind != NARRATION:
+            sides = weight.setdefault(item.speaker.lower(), {SUPPORTS: 0.0, CONTESTS: 0.0})
+            sides[item.stance] += item.confidence
+    keep: dict[str, str | None] = {}
+    for speaker, sides in weight.items():
+        strong, weak = sorted(sides, key=lambda side: -sides[side])
+        keep[speaker] = strong if sides[weak] == 0 or sides[strong] >= 2 * sides[weak] else None
+    out = []
+    for item in statements:
+        side = keep.get(item.speaker.lower(), item.stance) if item.kind != NARRATION else item.stance
+        if item.stance in (SUPPORTS, CONTESTS) and item.stance != side:
+            item = Statement(item.citation, item.speaker, item.role, item.kind, UNCLEAR, item.confidence)
+        out.append(item)
+    mixed = sorted({s.speaker for s in statements if s.kind != NARRATION and keep.get(s.speaker.lower(), "") is None})
+    return out, mixed
+
+
+def _mixed_note(speakers: list[str]) -> str:
+    if not speakers:
+        return ""
+    return (f"{', '.join(speakers)} {'is' if len(speakers) == 1 else 'are'} on both sides in different statements "
+            "(shown as unclear).")
 
 
 def from_group(group: Group) -> Disagreement:

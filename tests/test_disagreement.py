@@ -145,3 +145,25 @@ def test_who_said_what_shows_a_side_only_where_the_stance_model_called_one(tmp_p
             assert row.position == placed[key]
         else:
             assert row.position == ""  # no side called: none is shown
+
+
+def test_a_voice_takes_one_side_and_a_speaker_on_both_is_mixed():
+    from memo.disagreement import one_side_per_voice
+    from memo.model import Citation, Statement
+
+    def said(speaker, stance, confidence, kind="quote", n=[0]):
+        n[0] += 1
+        return Statement(Citation("a", n[0] * 10, n[0] * 10 + 5, f"sentence {n[0]}"), speaker, "", kind, stance,
+                         confidence)
+
+    statements = [said("Ann Lee", SUPPORTS, 0.9), said("Ann Lee", SUPPORTS, 0.85), said("ann lee", CONTESTS, 0.8),
+                  said("Bo Chen", SUPPORTS, 0.9), said("Bo Chen", CONTESTS, 0.85), said("Bo Chen", UNCLEAR, 0.3),
+                  said("Cy Park", CONTESTS, 0.95),
+                  said("The Daily", SUPPORTS, 0.9, "narration"), said("The Daily", CONTESTS, 0.9, "narration")]
+    out, mixed = one_side_per_voice(statements)
+    assert [s.stance for s in out] == [SUPPORTS, SUPPORTS, UNCLEAR,  # two to one: Ann keeps her side
+                                       UNCLEAR, UNCLEAR, UNCLEAR,  # Bo is on both: mixed
+                                       CONTESTS,
+                                       SUPPORTS, CONTESTS]  # an outlet's narration is not one voice
+    assert mixed == ["Bo Chen"]
+    assert [s.citation for s in out] == [s.citation for s in statements]
