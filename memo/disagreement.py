@@ -69,6 +69,12 @@ def _subject_end(words: list[str], aux: str) -> int:
     starts: for "be" questions, a word that opens a predicate ("a", "likely", "to") or else
     the last word ("Is the new dam safe?"); for other auxiliaries, a common verb ("Will the
     central bank raise rates?")."""
+    if aux not in _BE:
+        # "Should British hacker Gary McKinnon be extradited": the subject runs to the verb,
+        # whatever its shape (titles, possessives, dates) — found before the shape rules
+        verb = next((i for i in range(1, len(words)) if words[i].lower() in _COMMON_VERBS), None)
+        if verb is not None:
+            return verb
     first = words[0].lower()
     if first not in _DETERMINERS:
         i = 1
@@ -108,7 +114,7 @@ def answer(question: str, pool: Pool, stance: StanceBackend, embedder: Embedder,
     voices, mixed = one_side_per_voice(weighed)
     supports = [s for s in voices if s.stance == SUPPORTS]
     contests = [s for s in voices if s.stance == CONTESTS]
-    unclear = [s for s in voices if s.stance == UNCLEAR][:MAX_UNCLEAR]
+    unclear = sorted((s for s in voices if s.stance == UNCLEAR), key=lambda s: -s.confidence)[:MAX_UNCLEAR]
     note = " ".join(filter(None, [_note(related, supports, contests), _mixed_note(mixed)]))
     return Disagreement(question, claim, asked, _sides(claim, supports, contests, asked=True), tuple(unclear),
                         note)

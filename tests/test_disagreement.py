@@ -20,6 +20,13 @@ from conftest import write_corpus
     ("Is the war likely to end this year?", "The war is likely to end this year."),
     ("Can the United States stop arms shipments?", "The United States can stop arms shipments."),
     ("China is a credible mediator", "China is a credible mediator."),  # a claim is taken as it is
+    ("Should British hacker Gary McKinnon be extradited to the United States?",
+     "British hacker Gary McKinnon should be extradited to the United States."),
+    ("Should President Trump's January 2017 executive order on refugees be kept in place?",
+     "President Trump's January 2017 executive order on refugees should be kept in place."),
+    ("Will Germany's new coalition government survive the year?", "Germany's new coalition government will survive the year."),
+    ("Does the Federal Reserve plan to cut rates?", "The Federal Reserve does plan to cut rates."),
+    ("Has the ceasefire held?", "The ceasefire has held."),
 ])
 def test_a_yes_no_question_becomes_the_claim_both_sides_argue(question, claim):
     assert question_claim(question) == claim
