@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import glob as globlib
 import hashlib
-import html
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence
 
@@ -38,6 +36,11 @@ class RawDocument:
     sha256: str
     metadata: Mapping[str, str] = field(default_factory=dict)
     encoding: str = "utf-8"
+    # Why the source yields no article (a page without a body, a link that failed, a PDF
+    # without a text layer); such a document is reported as skipped, never summarised.
+    skipped: str = ""
+    # Where each page starts in ``text`` (PDFs), so a citation can name its page.
+    pages: tuple[int, ...] = ()
 
 
 def read_sources(sources) -> list[RawDocument]:
@@ -82,8 +85,7 @@ def iter_documents(plan: Sequence[Reader], *, read: Callable[[int], None] | None
             count = seen.get(doc.id, 0)
             seen[doc.id] = count + 1
             if count:
-                doc = RawDocument(f"{doc.id}-{count + 1}", doc.source, doc.text, doc.sha256, doc.metadata,
-                                  doc.encoding)
+                doc = replace(doc, id=f"{doc.id}-{count + 1}")
             yield doc
 
 
@@ -182,9 +184,8 @@ def _read_file(path: Path, sidecar: dict) -> list[RawDocument]:
     if suffix == ".jsonl":
         return _jsonl_documents(path, text, sidecar)
     if suffix in (".html", ".htm"):
-        text, meta = html_main_text(text)
-    else:
-        text, meta = split_front_matter(text)
+        return [html_document(path.stem, str(path), text, digest, sidecar, encoding)]
+    text, meta = split_front_matter(text)
     return [RawDocument(path.stem, str(path), text, digest, {**meta, **sidecar}, encoding)]
 
 
@@ -325,110 +326,18 @@ def _docx_text(path: Path, data: bytes) -> tuple[str, dict]:
 
 
 # ---- HTML -----------------------------------------------------------------
+# memo's hand-written parser (``_MainTextParser``) is gone: trafilatura (``memo.webpage``)
+# scores F1 0.95+ on the article-extraction benchmark where it scored 0.79, and does not
+# drop an article whose wrapper's class merely contains "sidebar" or "header".
 
-_SKIP_TAGS = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form",
-              "svg", "figure", "figcaption", "button", "iframe", "template", "select"}
-_BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "div",
-               "section", "article", "main", "tr", "br", "dd", "dt", "td", "th"}
-_CHROME = re.compile(r"cookie|consent|banner|newsletter|subscribe|promo|advert|share|social|related|"
-                     r"comment|sidebar|footer|header|nav|menu|popup|modal", re.I)
+def html_document(doc_id: str, source: str, markup: str, digest: str, meta: Mapping[str, str] | None = None,
+                  encoding: str = "utf-8", *, url: str | None = None) -> RawDocument:
+    """A web page as a document: its article body and stated metadata (``meta`` wins over
+    what the page states); a page with no body is a skipped document, with the reason."""
+    from .webpage import NoBody, page_text
 
-
-class _MainTextParser(HTMLParser):
-    """Collects visible text by block, skipping page chrome, plus <head> metadata."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[tuple[int, str]] = []  # (depth of <article>/<main>, text)
-        self.meta: dict[str, str] = {}
-        self._skip_stack: list[str] = []
-        self._main_depth = 0
-        self._buffer: list[str] = []
-        self._in_title = False
-        self._title: list[str] = []
-        self._stack: list[tuple[str, bool]] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = {k: (v or "") for k, v in attrs}
-        if tag == "meta":
-            self._meta(attrs)
-            return
-        if tag == "link" and "canonical" in attrs.get("rel", "").lower():
-            self.meta.setdefault("url", attrs.get("href", ""))
-            return
-        if tag == "time" and attrs.get("datetime"):
-            self.meta.setdefault("date", attrs["datetime"][:10])
-        if tag in ("br", "hr", "img", "input", "link", "meta"):
-            if tag == "br":
-                self._flush()
-            return
-        chrome = tag in _SKIP_TAGS or bool(
-            _CHROME.search(attrs.get("class", "") + " " + attrs.get("id", "") + " " + attrs.get("role", ""))
-            and tag not in ("article", "main", "body", "html")
-        ) or attrs.get("aria-hidden") == "true" or "hidden" in attrs
-        self._stack.append((tag, chrome))
-        if chrome:
-            self._skip_stack.append(tag)
-        if tag in ("article", "main"):
-            self._main_depth += 1
-        if tag == "title":
-            self._in_title = True
-        if tag in _BLOCK_TAGS:
-            self._flush()
-
-    def handle_endtag(self, tag):
-        if tag == "title":
-            self._in_title = False
-        if not any(t == tag for t, _ in self._stack):
-            return
-        while self._stack:  # tolerate unclosed inner tags
-            open_tag, chrome = self._stack.pop()
-            if chrome and self._skip_stack:
-                self._skip_stack.pop()
-            if open_tag in _BLOCK_TAGS:
-                self._flush()
-            if open_tag in ("article", "main"):
-                self._main_depth -= 1
-            if open_tag == tag:
-                break
-
-    def handle_data(self, data):
-        if self._in_title:
-            self._title.append(data)
-        elif not self._skip_stack:
-            self._buffer.append(data)
-
-    def close(self):
-        super().close()
-        self._flush()
-        if self._title and "title" not in self.meta:
-            self.meta["title"] = " ".join("".join(self._title).split())
-
-    def _flush(self):
-        text = " ".join("".join(self._buffer).split())
-        self._buffer = []
-        if text:
-            self.blocks.append((self._main_depth, text))
-
-    def _meta(self, attrs):
-        key = (attrs.get("property") or attrs.get("name") or "").lower()
-        value = attrs.get("content", "").strip()
-        target = {"og:title": "title", "og:site_name": "outlet", "author": "author",
-                  "article:author": "author", "og:url": "url",
-                  "article:published_time": "date", "date": "date", "pubdate": "date"}.get(key)
-        if target and value:
-            self.meta.setdefault(target, value[:10] if target == "date" else value)
-
-
-def html_main_text(markup: str) -> tuple[str, dict]:
-    """Main text of a page (inside <article>/<main> when present), one block per line."""
-    parser = _MainTextParser()
-    parser.feed(markup)
-    parser.close()
-    blocks = parser.blocks
-    if any(depth > 0 for depth, _ in blocks):
-        blocks = [(d, t) for d, t in blocks if d > 0]
-    text = "\n".join(html.unescape(t) for _, t in blocks)
-    return text, {k: v for k, v in parser.meta.items() if v}
-
-
+    try:
+        text, stated = page_text(markup, url=url)
+    except NoBody as exc:
+        return RawDocument(doc_id, source, "", digest, dict(meta or {}), encoding, skipped=str(exc))
+    return RawDocument(doc_id, source, text, digest, {**stated, **(meta or {})}, encoding)
