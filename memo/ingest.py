@@ -1,7 +1,8 @@
 """Stage 1: find the sources and read them into text plus any metadata they carry.
 
 Sources may be a directory, a glob, a path, a list of those, or in-memory
-strings / dicts. Formats: .txt, .md, .html/.htm, .docx, .jsonl. Bytes are
+strings / dicts, or links (http/https URLs, or a ``fetch.Links``). Formats: .txt, .md,
+.html/.htm (by trafilatura, ``memo.webpage``), .docx, .jsonl, .pdf (``memo.pdf``). Bytes are
 decoded here (BOM, UTF-8, then detection); cleaning happens in ``clean``.
 """
 
@@ -18,8 +19,9 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence
 
 from .errors import InputError
+from .fetch import LinkBatch, Links, check_url, looks_like_url
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".jsonl")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".jsonl", ".pdf")
 METADATA_FIELDS = ("title", "outlet", "author", "date", "url")
 # A directory may hold one of these, mapping file names to metadata.
 SIDECAR_NAMES = ("metadata.json", "metadata.jsonl")
@@ -58,11 +60,21 @@ def plan_sources(sources) -> list[Reader]:
     """What to read, in order, without reading it yet: one reader per file (a JSON Lines
     file may hold many articles) or per article given in memory. Paths are expanded and
     checked now, so a missing one fails before any slow work."""
-    if isinstance(sources, (str, Path, Mapping)):
+    if isinstance(sources, (str, Path, Mapping, Links)):
         sources = [sources]
+    sources = list(sources)
+    # Plain URL strings are fetched together, as one batch with the default settings; a
+    # ``Links`` (the command line's, with its options) is a batch of its own.
+    urls = [check_url(item) for item in sources if isinstance(item, str) and looks_like_url(item)]
+    shared = LinkBatch(Links(tuple(urls))) if urls else None
     plan: list[Reader] = []
     for position, item in enumerate(sources):
-        if isinstance(item, Mapping):
+        if isinstance(item, Links):
+            batch = LinkBatch(item)
+            plan.extend(partial(_read_link, batch, url) for url in dict.fromkeys(item.urls))
+        elif isinstance(item, str) and looks_like_url(item):
+            plan.append(partial(_read_link, shared, item.strip()))
+        elif isinstance(item, Mapping):
             plan.append(partial(list, [_from_mapping(item, f"<input {position}>", position)]))
         elif isinstance(item, Path) or (isinstance(item, str) and _looks_like_path(item)):
             plan.extend(partial(_read_file, path, sidecar) for path, sidecar in _expand(str(item)))
@@ -175,6 +187,10 @@ def _read_file(path: Path, sidecar: dict) -> list[RawDocument]:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     digest = hashlib.sha256(data).hexdigest()
     suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        from .pdf import pdf_document
+
+        return [pdf_document(path.stem, str(path), data, digest, sidecar)]
     if suffix == ".docx":
         text, meta = _docx_text(path, data)
         return [RawDocument(path.stem, str(path), text, digest, {**meta, **sidecar})]
@@ -298,6 +314,52 @@ def _from_text(text: str, source: str, doc_id: str, meta: Mapping[str, str] | No
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     body, front = split_front_matter(text)
     return RawDocument(doc_id, source, body, digest, {**front, **(meta or {})})
+
+
+# ---- links ----------------------------------------------------------------
+
+def _read_link(batch: LinkBatch, url: str) -> list[RawDocument]:
+    """A fetched link as a document; the URL is its source and its citations' link."""
+    fetched = batch.get(url)
+    doc_id = _link_id(url)
+    meta = {"url": url}  # the link as the user gave it, not where it redirected
+    if fetched.error:
+        return [RawDocument(doc_id, url, "", "", meta, skipped=f"could not fetch {url}: {fetched.error}")]
+    digest = hashlib.sha256(fetched.body).hexdigest()
+    if fetched.kind == "pdf":
+        from .pdf import pdf_document
+
+        try:
+            return [pdf_document(doc_id, url, fetched.body, digest, meta)]
+        except InputError as exc:  # a broken PDF behind a link is that link's failure, not the run's
+            reason = str(exc).removeprefix(f"{url}: ")
+            return [RawDocument(doc_id, url, "", digest, meta, skipped=f"could not read {url}: {reason}")]
+    markup, encoding = _decode_declared(fetched.body, fetched.charset)
+    return [html_document(doc_id, url, markup, digest, meta, encoding, url=fetched.final_url or url)]
+
+
+def _link_id(url: str) -> str:
+    """A short id for a link: its last path segment without the suffix ("talks-resume"), or its host."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    segment = next((s for s in reversed(parts.path.split("/")) if s), "")
+    stem = re.sub(r"\.(?:s?html?|php|aspx?|pdf)$", "", segment, flags=re.I)
+    return re.sub(r"[^\w.-]+", "-", stem or parts.hostname or "link").strip("-") or "link"
+
+
+def _decode_declared(data: bytes, charset: str) -> tuple[str, str]:
+    """Bytes in the charset the server declared, else as any file's bytes are decoded."""
+    import codecs
+
+    if charset:
+        try:
+            name = codecs.lookup(charset).name
+        except LookupError:
+            name = ""
+        if name:
+            return data.decode(name, errors="replace"), "utf-8" if name == "utf-8" else name
+    return decode_bytes(data)
 
 
 # ---- Word documents -------------------------------------------------------
