@@ -346,8 +346,43 @@ def clean_document(doc: RawDocument) -> tuple[Article, list[Notice]]:
     article = Article(
         id=doc.id, text=stripped.text, source=doc.source, sha256=doc.sha256,
         **{k: clean_field(meta.get(k, "")) for k in METADATA_FIELDS},
+        pages=page_starts(doc.text, doc.pages, stripped.text),
     )
     return article, notices
+
+
+def page_starts(raw: str, starts: tuple[int, ...], cleaned: str) -> tuple[int, ...]:
+    """Where each page of ``raw`` (starting at ``starts``) starts in its ``cleaned`` text.
+
+    Cleaning drops and rewrites lines, so offsets are found again rather than shifted: a
+    page starts at its first line that survived cleaning (found at a line start, after the
+    previous page's). A page with nothing left starts where the next one does."""
+    if not starts:
+        return ()
+    bounds = [*starts, len(raw)]
+    found: list[int | None] = []
+    cursor = 0
+    for begin, end in zip(bounds, bounds[1:]):
+        start = None
+        for line in normalise(repair_mojibake(raw[begin:end])[0]).split("\n"):
+            at = _line_start(cleaned, line, cursor) if line else -1
+            if at >= 0:
+                start, cursor = at, at + len(line)
+                break
+        found.append(start)
+    following = len(cleaned)
+    out = []
+    for start in reversed(found):
+        following = following if start is None else start
+        out.append(following)
+    return tuple(reversed(out))
+
+
+def _line_start(text: str, line: str, cursor: int) -> int:
+    at = text.find(line, cursor)
+    while at > 0 and text[at - 1] != "\n":
+        at = text.find(line, at + 1)
+    return at
 
 
 def _shingles(text: str, size: int = 5) -> set[int]:

@@ -1,4 +1,4 @@
-"""The ``memo`` command: ``memo build PATHS -o FILE``."""
+"""The ``memo`` command: ``memo build SOURCES -o FILE``, ``memo text SOURCES``, ``memo prompts``."""
 
 from __future__ import annotations
 
@@ -48,10 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser(
         "build", help="build a memo from articles",
         description="Build a briefing memo (DOCX, Markdown or JSON) from news articles: files "
-                    "(.txt .md .html .docx .jsonl), directories or globs. Metadata may come from a "
-                    "metadata.json beside the files or front matter.")
-    build.add_argument("paths", nargs="+", metavar="PATH", help="article files, directories or globs")
+                    "(.txt .md .html .docx .jsonl .pdf), directories, globs or links to web pages and PDFs. "
+                    "Metadata may come from a metadata.json beside the files or front matter.")
+    build.add_argument("paths", nargs="*", metavar="SOURCE",
+                       help="article files, directories, globs, or http(s) links")
     build.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write the memo")
+    _source_options(build)
     build.add_argument("--format", choices=("docx", "md", "json"), help="output format (default: from FILE's suffix)")
     build.add_argument("--title", help="memo title (default: Memorandum)")
     build.add_argument("--subject", help="SUBJECT line (default: the most representative headline)")
@@ -101,12 +103,94 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-q", "--quiet", action="store_true", help="no progress or notes on stderr")
     build.add_argument("-v", "--verbose", action="store_true",
                        help="log every repair and removal; show the traceback of an internal error")
+    text = commands.add_parser(
+        "text", help="print what memo would summarise from each source",
+        description="Read and clean the sources as `memo build` does and print each article's text (and "
+                    "metadata), so you can see why a page came out as it did. Loads no model.")
+    text.add_argument("paths", nargs="*", metavar="SOURCE",
+                      help="article files, directories, globs, or http(s) links")
+    text.add_argument("--jsonl", action="store_true",
+                      help="one JSON object per article: source, id, title, outlet, author, date, url, text "
+                           "(and pages, for a PDF)")
+    _source_options(text)
+    text.add_argument("--cache", default=_default_cache(), metavar="DIR",
+                      help="cache folder; fetched pages are kept there (default: $MEMO_CACHE or %(default)s)")
+    text.add_argument("--no-cache", action="store_true", help="fetch links again; keep nothing")
+    text.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
     prompts = commands.add_parser("prompts", help="list or show the prompt templates in force",
                                   description="Show the prompt templates memo would use, shipped or yours.")
     prompts.add_argument("action", choices=("list", "show"))
     prompts.add_argument("name", nargs="?", help="template to show (with 'show')")
     prompts.add_argument("--prompts", metavar="DIR", help="folder of templates overriding the shipped ones")
     return parser
+
+
+def _source_options(command) -> None:
+    command.add_argument("--links", action="append", default=[], metavar="FILE",
+                         help="a text file of links to read, one URL per line (# starts a comment; repeatable)")
+    command.add_argument("--fetch-timeout", type=float, default=20.0, metavar="S",
+                         help="seconds to fetch one link, all told (default: %(default)s)")
+    command.add_argument("--fetch-max-mb", type=float, default=20.0, metavar="MB",
+                         help="largest page or PDF fetched (default: %(default)s)")
+
+
+def _sources(args) -> list:
+    """The sources of ``build`` or ``text``: paths as given; the links (on the command line
+    and in --links files) fetched together with the fetch options and the cache folder."""
+    from .errors import InputError
+    from .fetch import Links, looks_like_url
+
+    if not args.paths and not args.links:
+        raise InputError(f"memo {args.command}: give at least one SOURCE (a file, folder, glob or link) or --links FILE")
+    options = dict(timeout=args.fetch_timeout, max_bytes=int(args.fetch_max_mb * 2**20),
+                   cache=None if args.no_cache else args.cache)
+    urls = [p for p in args.paths if looks_like_url(p)]
+    sources: list = []
+    for path in args.paths:
+        if not looks_like_url(path):
+            sources.append(path)
+        elif path == urls[0]:  # the links go where the first of them was given
+            sources.append(Links(tuple(urls), **options))
+    sources.extend(Links.from_file(listing, **options) for listing in args.links)
+    return sources
+
+
+def _report_skipped(notices) -> None:
+    """Each source that gave no article, one line: a failed link names its URL and the reason."""
+    for notice in notices:
+        if notice.kind == "skipped":
+            where = "" if notice.source in notice.detail else f" {notice.source}"
+            print(f"memo: skipped{where}: {notice.detail}", file=sys.stderr)
+
+
+def _text_command(args) -> int:
+    import json
+
+    from . import ingest
+    from .prepare import prepare
+
+    articles = 0
+    for document in ingest.iter_documents(ingest.plan_sources(_sources(args))):
+        prepared = prepare(document)
+        if not args.quiet:
+            _report_skipped(prepared.notices)
+        article = prepared.article
+        if article is None:
+            continue
+        articles += 1
+        if args.jsonl:
+            row = {"source": article.source, "id": article.id, "title": article.title, "outlet": article.outlet,
+                   "author": article.author, "date": article.date, "url": article.url, "text": article.text}
+            if article.pages:
+                row["pages"] = list(article.pages)
+            print(json.dumps(row, ensure_ascii=False))
+        else:
+            facts = " | ".join(f"{k}: {v}" for k in ("title", "outlet", "author", "date", "url")
+                               if (v := getattr(article, k)))
+            print(f"==> {article.source} <==" + (f"\n{facts}" if facts else "") + f"\n\n{article.text}\n")
+    if not articles:
+        raise MemoError("no article has any text to summarise")
+    return 0
 
 
 def _default_cache() -> str:
@@ -165,9 +249,9 @@ def _version() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "prompts":
+    if args.command in ("prompts", "text"):
         try:
-            return _prompts_command(args)
+            return _prompts_command(args) if args.command == "prompts" else _text_command(args)
         except MemoError as exc:
             print(f"memo: error: {exc}", file=sys.stderr)
             return 1
@@ -176,11 +260,12 @@ def main(argv: list[str] | None = None) -> int:
     bar = _ProgressBar(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
     helper = None
     try:
+        sources = _sources(args)  # a bad link or --links file fails before any model starts loading
         embedder, stance, helper = _preloaded(args)
         from .pipeline import build
 
         memo = build(
-            args.paths, out=args.output, format=args.format, title=args.title, subject=args.subject,
+            sources, out=args.output, format=args.format, title=args.title, subject=args.subject,
             to=args.to, from_=args.from_, date=args.date, key_points=args.key_points,
             article_sentences=args.sentences, article_words=args.words, embedder=embedder, progress=bar,
             questions=args.question, stance=stance, consensus_points=args.consensus,
@@ -216,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         points = len(memo.bottom_line) + len(memo.key_points)
         print(f"memo: wrote {args.output} ({len(memo.articles)} sources, {points} cited points, "
               f"{len(memo.consensus)} consensus, {len(memo.disagreements)} disagreements)", file=sys.stderr)
+        _report_skipped(memo.method.notices)
         for notice in memo.method.notices:
             if notice.kind == "fallback":
                 print(f"memo: note: {notice.detail}", file=sys.stderr)

@@ -1,7 +1,8 @@
 """Stage 1: find the sources and read them into text plus any metadata they carry.
 
 Sources may be a directory, a glob, a path, a list of those, or in-memory
-strings / dicts. Formats: .txt, .md, .html/.htm, .docx, .jsonl. Bytes are
+strings / dicts, or links (http/https URLs, or a ``fetch.Links``). Formats: .txt, .md,
+.html/.htm (by trafilatura, ``memo.webpage``), .docx, .jsonl, .pdf (``memo.pdf``). Bytes are
 decoded here (BOM, UTF-8, then detection); cleaning happens in ``clean``.
 """
 
@@ -9,19 +10,18 @@ from __future__ import annotations
 
 import glob as globlib
 import hashlib
-import html
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence
 
 from .errors import InputError
+from .fetch import LinkBatch, Links, check_url, looks_like_url
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".jsonl")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".jsonl", ".pdf")
 METADATA_FIELDS = ("title", "outlet", "author", "date", "url")
 # A directory may hold one of these, mapping file names to metadata.
 SIDECAR_NAMES = ("metadata.json", "metadata.jsonl")
@@ -38,6 +38,11 @@ class RawDocument:
     sha256: str
     metadata: Mapping[str, str] = field(default_factory=dict)
     encoding: str = "utf-8"
+    # Why the source yields no article (a page without a body, a link that failed, a PDF
+    # without a text layer); such a document is reported as skipped, never summarised.
+    skipped: str = ""
+    # Where each page starts in ``text`` (PDFs), so a citation can name its page.
+    pages: tuple[int, ...] = ()
 
 
 def read_sources(sources) -> list[RawDocument]:
@@ -55,11 +60,21 @@ def plan_sources(sources) -> list[Reader]:
     """What to read, in order, without reading it yet: one reader per file (a JSON Lines
     file may hold many articles) or per article given in memory. Paths are expanded and
     checked now, so a missing one fails before any slow work."""
-    if isinstance(sources, (str, Path, Mapping)):
+    if isinstance(sources, (str, Path, Mapping, Links)):
         sources = [sources]
+    sources = list(sources)
+    # Plain URL strings are fetched together, as one batch with the default settings; a
+    # ``Links`` (the command line's, with its options) is a batch of its own.
+    urls = [check_url(item) for item in sources if isinstance(item, str) and looks_like_url(item)]
+    shared = LinkBatch(Links(tuple(urls))) if urls else None
     plan: list[Reader] = []
     for position, item in enumerate(sources):
-        if isinstance(item, Mapping):
+        if isinstance(item, Links):
+            batch = LinkBatch(item)
+            plan.extend(partial(_read_link, batch, url) for url in dict.fromkeys(item.urls))
+        elif isinstance(item, str) and looks_like_url(item):
+            plan.append(partial(_read_link, shared, item.strip()))
+        elif isinstance(item, Mapping):
             plan.append(partial(list, [_from_mapping(item, f"<input {position}>", position)]))
         elif isinstance(item, Path) or (isinstance(item, str) and _looks_like_path(item)):
             plan.extend(partial(_read_file, path, sidecar) for path, sidecar in _expand(str(item)))
@@ -82,8 +97,7 @@ def iter_documents(plan: Sequence[Reader], *, read: Callable[[int], None] | None
             count = seen.get(doc.id, 0)
             seen[doc.id] = count + 1
             if count:
-                doc = RawDocument(f"{doc.id}-{count + 1}", doc.source, doc.text, doc.sha256, doc.metadata,
-                                  doc.encoding)
+                doc = replace(doc, id=f"{doc.id}-{count + 1}")
             yield doc
 
 
@@ -173,6 +187,10 @@ def _read_file(path: Path, sidecar: dict) -> list[RawDocument]:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     digest = hashlib.sha256(data).hexdigest()
     suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        from .pdf import pdf_document
+
+        return [pdf_document(path.stem, str(path), data, digest, sidecar)]
     if suffix == ".docx":
         text, meta = _docx_text(path, data)
         return [RawDocument(path.stem, str(path), text, digest, {**meta, **sidecar})]
@@ -182,9 +200,8 @@ def _read_file(path: Path, sidecar: dict) -> list[RawDocument]:
     if suffix == ".jsonl":
         return _jsonl_documents(path, text, sidecar)
     if suffix in (".html", ".htm"):
-        text, meta = html_main_text(text)
-    else:
-        text, meta = split_front_matter(text)
+        return [html_document(path.stem, str(path), text, digest, sidecar, encoding)]
+    text, meta = split_front_matter(text)
     return [RawDocument(path.stem, str(path), text, digest, {**meta, **sidecar}, encoding)]
 
 
@@ -299,6 +316,52 @@ def _from_text(text: str, source: str, doc_id: str, meta: Mapping[str, str] | No
     return RawDocument(doc_id, source, body, digest, {**front, **(meta or {})})
 
 
+# ---- links ----------------------------------------------------------------
+
+def _read_link(batch: LinkBatch, url: str) -> list[RawDocument]:
+    """A fetched link as a document; the URL is its source and its citations' link."""
+    fetched = batch.get(url)
+    doc_id = _link_id(url)
+    meta = {"url": url}  # the link as the user gave it, not where it redirected
+    if fetched.error:
+        return [RawDocument(doc_id, url, "", "", meta, skipped=f"could not fetch {url}: {fetched.error}")]
+    digest = hashlib.sha256(fetched.body).hexdigest()
+    if fetched.kind == "pdf":
+        from .pdf import pdf_document
+
+        try:
+            return [pdf_document(doc_id, url, fetched.body, digest, meta)]
+        except InputError as exc:  # a broken PDF behind a link is that link's failure, not the run's
+            reason = str(exc).removeprefix(f"{url}: ")
+            return [RawDocument(doc_id, url, "", digest, meta, skipped=f"could not read {url}: {reason}")]
+    markup, encoding = _decode_declared(fetched.body, fetched.charset)
+    return [html_document(doc_id, url, markup, digest, meta, encoding, url=fetched.final_url or url)]
+
+
+def _link_id(url: str) -> str:
+    """A short id for a link: its last path segment without the suffix ("talks-resume"), or its host."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    segment = next((s for s in reversed(parts.path.split("/")) if s), "")
+    stem = re.sub(r"\.(?:s?html?|php|aspx?|pdf)$", "", segment, flags=re.I)
+    return re.sub(r"[^\w.-]+", "-", stem or parts.hostname or "link").strip("-") or "link"
+
+
+def _decode_declared(data: bytes, charset: str) -> tuple[str, str]:
+    """Bytes in the charset the server declared, else as any file's bytes are decoded."""
+    import codecs
+
+    if charset:
+        try:
+            name = codecs.lookup(charset).name
+        except LookupError:
+            name = ""
+        if name:
+            return data.decode(name, errors="replace"), "utf-8" if name == "utf-8" else name
+    return decode_bytes(data)
+
+
 # ---- Word documents -------------------------------------------------------
 
 def _docx_text(path: Path, data: bytes) -> tuple[str, dict]:
@@ -325,110 +388,18 @@ def _docx_text(path: Path, data: bytes) -> tuple[str, dict]:
 
 
 # ---- HTML -----------------------------------------------------------------
+# memo's hand-written parser (``_MainTextParser``) is gone: trafilatura (``memo.webpage``)
+# scores F1 0.95+ on the article-extraction benchmark where it scored 0.79, and does not
+# drop an article whose wrapper's class merely contains "sidebar" or "header".
 
-_SKIP_TAGS = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form",
-              "svg", "figure", "figcaption", "button", "iframe", "template", "select"}
-_BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "div",
-               "section", "article", "main", "tr", "br", "dd", "dt", "td", "th"}
-_CHROME = re.compile(r"cookie|consent|banner|newsletter|subscribe|promo|advert|share|social|related|"
-                     r"comment|sidebar|footer|header|nav|menu|popup|modal", re.I)
+def html_document(doc_id: str, source: str, markup: str, digest: str, meta: Mapping[str, str] | None = None,
+                  encoding: str = "utf-8", *, url: str | None = None) -> RawDocument:
+    """A web page as a document: its article body and stated metadata (``meta`` wins over
+    what the page states); a page with no body is a skipped document, with the reason."""
+    from .webpage import NoBody, page_text
 
-
-class _MainTextParser(HTMLParser):
-    """Collects visible text by block, skipping page chrome, plus <head> metadata."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[tuple[int, str]] = []  # (depth of <article>/<main>, text)
-        self.meta: dict[str, str] = {}
-        self._skip_stack: list[str] = []
-        self._main_depth = 0
-        self._buffer: list[str] = []
-        self._in_title = False
-        self._title: list[str] = []
-        self._stack: list[tuple[str, bool]] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = {k: (v or "") for k, v in attrs}
-        if tag == "meta":
-            self._meta(attrs)
-            return
-        if tag == "link" and "canonical" in attrs.get("rel", "").lower():
-            self.meta.setdefault("url", attrs.get("href", ""))
-            return
-        if tag == "time" and attrs.get("datetime"):
-            self.meta.setdefault("date", attrs["datetime"][:10])
-        if tag in ("br", "hr", "img", "input", "link", "meta"):
-            if tag == "br":
-                self._flush()
-            return
-        chrome = tag in _SKIP_TAGS or bool(
-            _CHROME.search(attrs.get("class", "") + " " + attrs.get("id", "") + " " + attrs.get("role", ""))
-            and tag not in ("article", "main", "body", "html")
-        ) or attrs.get("aria-hidden") == "true" or "hidden" in attrs
-        self._stack.append((tag, chrome))
-        if chrome:
-            self._skip_stack.append(tag)
-        if tag in ("article", "main"):
-            self._main_depth += 1
-        if tag == "title":
-            self._in_title = True
-        if tag in _BLOCK_TAGS:
-            self._flush()
-
-    def handle_endtag(self, tag):
-        if tag == "title":
-            self._in_title = False
-        if not any(t == tag for t, _ in self._stack):
-            return
-        while self._stack:  # tolerate unclosed inner tags
-            open_tag, chrome = self._stack.pop()
-            if chrome and self._skip_stack:
-                self._skip_stack.pop()
-            if open_tag in _BLOCK_TAGS:
-                self._flush()
-            if open_tag in ("article", "main"):
-                self._main_depth -= 1
-            if open_tag == tag:
-                break
-
-    def handle_data(self, data):
-        if self._in_title:
-            self._title.append(data)
-        elif not self._skip_stack:
-            self._buffer.append(data)
-
-    def close(self):
-        super().close()
-        self._flush()
-        if self._title and "title" not in self.meta:
-            self.meta["title"] = " ".join("".join(self._title).split())
-
-    def _flush(self):
-        text = " ".join("".join(self._buffer).split())
-        self._buffer = []
-        if text:
-            self.blocks.append((self._main_depth, text))
-
-    def _meta(self, attrs):
-        key = (attrs.get("property") or attrs.get("name") or "").lower()
-        value = attrs.get("content", "").strip()
-        target = {"og:title": "title", "og:site_name": "outlet", "author": "author",
-                  "article:author": "author", "og:url": "url",
-                  "article:published_time": "date", "date": "date", "pubdate": "date"}.get(key)
-        if target and value:
-            self.meta.setdefault(target, value[:10] if target == "date" else value)
-
-
-def html_main_text(markup: str) -> tuple[str, dict]:
-    """Main text of a page (inside <article>/<main> when present), one block per line."""
-    parser = _MainTextParser()
-    parser.feed(markup)
-    parser.close()
-    blocks = parser.blocks
-    if any(depth > 0 for depth, _ in blocks):
-        blocks = [(d, t) for d, t in blocks if d > 0]
-    text = "\n".join(html.unescape(t) for _, t in blocks)
-    return text, {k: v for k, v in parser.meta.items() if v}
-
-
+    try:
+        text, stated = page_text(markup, url=url)
+    except NoBody as exc:
+        return RawDocument(doc_id, source, "", digest, dict(meta or {}), encoding, skipped=str(exc))
+    return RawDocument(doc_id, source, text, digest, {**stated, **(meta or {})}, encoding)

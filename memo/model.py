@@ -28,6 +28,17 @@ class Article:
     url: str = ""
     source: str = ""
     sha256: str = ""
+    # A PDF's pages: where page n starts in ``text`` is pages[n - 1]; empty for other sources.
+    pages: tuple[int, ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """The page (1-based) holding character ``offset`` of ``text``; None without pages."""
+        if not self.pages:
+            return None
+        from bisect import bisect_right
+
+        # A page with no text left starts where the next one does: the last of equal starts wins.
+        return max(1, bisect_right(self.pages, offset))
 
     @property
     def label(self) -> str:
@@ -287,6 +298,9 @@ class Memo:
     def to_dict(self) -> dict:
         data = asdict(self)
         data["from"] = data.pop("from_")
+        for article in data["articles"]:
+            if not article["pages"]:  # only PDFs have pages: other memos' JSON stays as it was
+                del article["pages"]
         return data
 
     def to_json(self) -> str:

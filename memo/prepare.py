@@ -37,6 +37,8 @@ class Prepared:
 
 def prepare(document: ingest.RawDocument) -> Prepared:
     """Clean, check, split and attribute one document: the per-article stages before embedding."""
+    if document.skipped:  # ingest found nothing to read (no body, a failed link, no text layer)
+        return Prepared(None, (Notice(document.source, "skipped", document.skipped),))
     article, found = clean.clean_document(document)
     if not article.text.strip():
         return Prepared(None, (*found, Notice(document.source, "skipped", "no text left after cleaning")))
@@ -65,6 +67,8 @@ class ArticleCache:
         # of the key, and set on reading.
         fields = [_code_fingerprint(), document.source, document.text, sorted(document.metadata.items()),
                   document.encoding]
+        if document.skipped or document.pages:  # only then, so other documents keep their keys
+            fields += [document.skipped, list(document.pages)]
         return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode("utf-8", "surrogatepass")).digest()
 
     def lookup(self, documents: Sequence[ingest.RawDocument]) -> list[Prepared | None]:
@@ -91,7 +95,8 @@ def _prepared_to_json(prepared: Prepared) -> bytes:
 
 def _prepared_from_json(value: bytes, article_id: str) -> Prepared:
     data = json.loads(value.decode("utf-8", "surrogatepass"))
-    article = None if data["article"] is None else Article(**{**data["article"], "id": article_id})
+    article = None if data["article"] is None else Article(**{**data["article"], "id": article_id,
+                                                                "pages": tuple(data["article"].get("pages", ()))})
     return Prepared(article, tuple(Notice(*n) for n in data["notices"]),
                     tuple(Sentence(article_id, *s) for s in data["sentences"]),
                     tuple(Attribution(*a) for a in data["attributions"]))

@@ -3,7 +3,8 @@ import json
 import pytest
 
 from memo.errors import InputError
-from memo.ingest import decode_bytes, html_main_text, read_sources, split_front_matter
+from memo.ingest import decode_bytes, read_sources, split_front_matter
+from memo.prepare import prepare
 
 
 def test_directory_reads_supported_files_sorted_and_skips_the_sidecar(seeds_dir):
@@ -61,16 +62,68 @@ def test_jsonl_lines_become_articles_and_bad_lines_name_the_line(tmp_path):
         read_sources(bad)
 
 
-def test_html_keeps_the_article_and_drops_scripts_navigation_and_banners():
-    page = """<html><head><title>Page title</title><meta property="og:site_name" content="The Wire">
-    <link rel="canonical" href="https://wire.test/story"><script>var x = "Do not keep";</script>
-    <style>.a{}</style></head><body><nav>Home | World</nav>
-    <div class="cookie-banner">We use cookies to improve</div>
-    <article><h1>Headline here</h1><p>First paragraph &amp; more.</p><figure><figcaption>A caption
-    </figcaption></figure><p>Second <b>bold</b> paragraph.</p></article><footer>Contact us</footer></body></html>"""
-    text, meta = html_main_text(page)
-    assert text.split("\n") == ["Headline here", "First paragraph & more.", "Second bold paragraph."]
-    assert meta == {"title": "Page title", "outlet": "The Wire", "url": "https://wire.test/story"}
+_BODY = ("<p>The ministers agreed on Tuesday to resume the talks in Geneva next week, officials said.</p>"
+         "<p>Both delegations described the first round as constructive and businesslike.</p>")
+
+
+def _page(inner: str, head: str = "") -> str:
+    return (f"<html><head><title>Page title</title>{head}</head><body><nav>Home | World | Sport</nav>"
+            f"{inner}<footer>Contact us</footer></body></html>")
+
+
+def _read_html(tmp_path, markup: str, name: str = "page.html"):
+    (tmp_path / name).write_text(markup, encoding="utf-8")
+    (doc,) = read_sources(tmp_path / name)
+    return doc
+
+
+def test_html_keeps_the_article_and_its_metadata_and_drops_scripts_navigation_and_banners(tmp_path):
+    page = _page(
+        """<div class="cookie-banner">We use cookies to improve</div><script>var x = "Do not keep";</script>
+        <article><h1>Headline here</h1><p>First paragraph &amp; more of the story, as officials said today.</p>
+        <figure><figcaption>A caption</figcaption></figure><p>Second <b>bold</b> paragraph of the story
+        is here too.</p></article>""",
+        head="""<meta property="og:site_name" content="The Wire"><meta name="author" content="Jane Roe">
+        <meta property="article:published_time" content="2024-03-05T10:00:00Z">
+        <link rel="canonical" href="https://wire.test/story"><style>.a{}</style>""")
+    doc = _read_html(tmp_path, page)
+    assert doc.text.split("\n") == ["Headline here", "First paragraph & more of the story, as officials said today.",
+                                    "Second bold paragraph of the story is here too."]
+    assert doc.metadata == {"title": "Headline here", "outlet": "The Wire", "author": "Jane Roe",
+                            "date": "2024-03-05", "url": "https://wire.test/story"}
+    assert not doc.skipped
+
+
+@pytest.mark.parametrize("wrapper", ["has-sidebar", "story commentary", "post-header-wrap"])
+def test_a_body_inside_a_class_naming_page_chrome_is_kept(tmp_path, wrapper):
+    # The old parser dropped any element whose class contained "sidebar", "comment" or
+    # "header": a whole article wrapped in <div class="has-sidebar"> came out empty.
+    doc = _read_html(tmp_path, _page(f'<div class="{wrapper}"><article>{_BODY}</article></div>'))
+    assert "resume the talks in Geneva" in doc.text
+    assert "constructive and businesslike" in doc.text
+
+
+def test_entities_are_decoded_once(tmp_path):
+    # The page writes "&lt;b&gt;" to show "<b>" and "&amp;amp;" to show "&amp;": decoded once, never twice.
+    doc = _read_html(tmp_path, _page("<article><p>The filter strips &lt;b&gt; tags and &amp;amp; entities from "
+                                     "every comment, the developers said.</p></article>"))
+    assert "strips <b> tags and &amp; entities" in doc.text
+
+
+def test_a_page_without_an_article_body_is_skipped_with_the_reason(tmp_path):
+    doc = _read_html(tmp_path, "<html><head><title>Menu</title></head><body><nav>Home | World</nav>"
+                               "<ul><li>About</li><li>Contact</li></ul></body></html>")
+    assert doc.text == "" and doc.skipped.startswith("no article body found in the page")
+    prepared = prepare(doc)
+    assert prepared.article is None
+    assert [(n.kind, n.detail) for n in prepared.notices] == [("skipped", doc.skipped)]
+
+
+def test_sidecar_metadata_wins_over_what_the_page_states(tmp_path):
+    (tmp_path / "metadata.json").write_text(json.dumps({"page.html": {"outlet": "Sidecar Daily"}}))
+    doc = _read_html(tmp_path, _page(f"<article>{_BODY}</article>",
+                                     head='<meta property="og:site_name" content="The Wire">'))
+    assert doc.metadata["outlet"] == "Sidecar Daily"
 
 
 def test_docx_paragraphs_and_tables_are_read(tmp_path):
