@@ -292,13 +292,16 @@ class Memo:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
-    def to_markdown(self) -> str:
+    def to_markdown(self, layout=None) -> str:
+        from .render import layout_of
         from .render.markdown import render_markdown
 
-        return render_markdown(self)
+        return render_markdown(self, layout_of(layout))
 
-    def save(self, path: str | Path, *, format: str | None = None) -> Path:
-        """Write the memo atomically; the format comes from ``format`` or the suffix."""
+    def save(self, path: str | Path, *, format: str | None = None, layout=None) -> Path:
+        """Write the memo atomically; the format comes from ``format`` or the suffix.
+        ``layout``: a dict of body lengths (``consensus``, ``supporting``, ``statements``,
+        ``who``, ``summary``, ``appendix``; see ``memo.render.common.Layout``)."""
         from .render import save_memo
 
-        return save_memo(self, Path(path), format=format)
+        return save_memo(self, Path(path), format=format, layout=layout)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..model import Article, Citation, Disagreement, Memo, Point, Position, Side, Statement
@@ -127,10 +128,19 @@ def source_label(memo: Memo, citation: Citation) -> str:
     return memo.article(citation.article_id).label
 
 
+_PATH = re.compile(r"(?<![\w/.])(?:~|[A-Za-z]:)?[/\\](?:[^\s/\\,;()'\"]+[/\\])*([^\s/\\,;()'\"]*)")
+
+
+def public(text: str) -> str:
+    """``text`` with every local path cut to its last part: the method note travels with the
+    memo, and the folders (and user name) of the machine that built it are nobody's business."""
+    return _PATH.sub(lambda m: m.group(1) or "…", text)
+
+
 def notices_by_kind(memo: Memo) -> list[tuple[str, list[str]]]:
     grouped: dict[str, list[str]] = {}
     for notice in memo.method.notices:
-        grouped.setdefault(notice.kind, []).append(f"{_short(notice.source)}: {notice.detail}")
+        grouped.setdefault(notice.kind, []).append(f"{_short(notice.source)}: {public(notice.detail)}")
     return [(NOTICE_HEADINGS.get(kind, kind), rows) for kind, rows in grouped.items()]
 
 
@@ -207,7 +217,7 @@ def who_position(row: Position, compact: bool = False) -> str:
     speaker said, marked as no side (compact: the sentence is left to its footnote, which
     quotes it)."""
     if row.position:
-        return row.position
+        return single_quotes(row.position)
     return "No side called (see the note)" if compact else f"No side called. Said: {statement_text(row.statement)}"
 
 
