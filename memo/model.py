@@ -272,7 +272,8 @@ class Memo:
         return state
 
     def citations(self) -> list[Citation]:
-        """Every citation the memo makes, in reading order (one footnote each)."""
+        """Every citation the memo carries, section by section; a sentence cited in several places
+        appears each time (the rendered memo gives it one footnote and repeats its number)."""
         out = [c for p in (*self.bottom_line, *self.synthesis, *self.key_points) for c in p.citations]
         out += _comparison_citations(self.consensus, self.disagreements, ())
         for story in self.stories:
