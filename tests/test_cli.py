@@ -126,3 +126,19 @@ def test_the_default_run_falls_back_to_extractive_when_the_model_cannot_load(sma
     assert skipped.returncode == 0 and "note" not in skipped.stderr
     notices = json.loads(out.read_text(encoding="utf-8"))["method"]["notices"]
     assert not [n for n in notices if n["source"] == "abstractive"]
+
+
+def test_a_model_path_that_does_not_exist_is_one_clear_error(small_corpus, tmp_path):
+    missing = tmp_path / "no" / "such" / "model"
+    result = _run("build", str(small_corpus), "-o", str(tmp_path / "b.md"), "--abstractive", str(missing))
+    assert result.returncode == 1 and not (tmp_path / "b.md").exists()
+    assert result.stderr.strip().splitlines() == [f"memo: error: abstractive model {missing}: no such file or directory"]
+
+
+def test_body_length_options_reach_the_memo(small_corpus, tmp_path):
+    out = tmp_path / "b.md"
+    result = _run("build", str(small_corpus), "-o", str(out), "--no-abstractive", "--embedder", "hashing",
+                  "--no-appendix", "--body-speakers", "0")
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "## Appendix" in text and "Summaries by Source" not in text and "| Speaker |" not in text

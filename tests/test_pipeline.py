@@ -130,7 +130,7 @@ def test_a_rebuild_with_a_cache_embeds_only_the_new_article(tmp_path, small_corp
     second = memo.build(small_corpus, embedder=counting_embedder, cache=tmp_path / "cache")
     assert added in counting_embedder.texts  # the new article's sentence is embedded ...
     assert not old_sentences & set(counting_embedder.texts)  # ... and nothing embedded before is again
-    assert "from the embedding cache" in " ".join(second.method.steps)
+    assert "on-disk cache" in " ".join(second.method.steps)  # that a cache is used, not what it held
 
 
 def test_a_rebuild_with_a_cache_prepares_only_new_or_changed_documents_and_gives_the_same_memo(
@@ -145,10 +145,11 @@ def test_a_rebuild_with_a_cache_prepares_only_new_or_changed_documents_and_gives
     assert len(cleaned) == 3
     cleaned.clear()
     again = memo.build(small_corpus, **options)
-    def content(brief):  # the memo, less the note of how many vectors came from the cache
-        return re.sub(r" \(\d+ of \d+ from the embedding cache [^)]*\)", "", brief.to_json())
+    def content(brief):  # the memo, less the method note's word that a cache was used
+        return brief.to_json().replace("; vectors are kept in an on-disk cache, so a rebuild embeds only new "
+                                       "sentences.", ".")
 
-    assert cleaned == [] and content(again) == content(first)
+    assert cleaned == [] and again.to_json() == first.to_json()
     (small_corpus / "b.txt").write_text("Crews restored power to most homes on the coast by Friday.\n",
                                         encoding="utf-8")
     (small_corpus / "d.txt").write_text("The governor asked for federal disaster aid on Thursday.\n", encoding="utf-8")
@@ -186,8 +187,9 @@ def test_a_corpus_of_two_stories_gets_a_section_for_each(tmp_path, small_corpus)
 
     headings = [p.text for p in python_docx.Document(docx_path).paragraphs if p.style.name == "Heading 1"]
     assert [h for h in headings if h.startswith("Story: ")] == [f"Story: {s.title}" for s in brief.stories]
-    markdown = brief.to_markdown()
-    assert markdown.count("[^") // 2 == len(brief.citations())  # one footnote per citation, as in the DOCX
+    markdown = brief.to_markdown(layout={"summary": 99})  # every citation the memo carries shown
+    sentences = {(c.article_id, c.start, c.end) for c in brief.citations()}
+    assert len(re.findall(r"^\[\^\d+\]:", markdown, re.M)) == len(sentences)  # one footnote each, as in the DOCX
 
 
 def test_a_single_story_corpus_has_no_story_sections(seed_memo):
@@ -261,7 +263,7 @@ def test_custom_embedders_are_cached_under_their_cache_key_or_not_at_all(tmp_pat
     assert plain.texts  # nothing names its configuration: not cached, and the memo says so
     (notice,) = [n for n in brief.method.notices if n.source == "embedding cache"]
     assert notice.kind == "fallback" and "cache_key" in notice.detail
-    assert not any("from the embedding cache" in step for step in brief.method.steps)
+    assert not any("on-disk cache" in step for step in brief.method.steps)
 
 
 def test_a_damaged_article_cache_and_a_damaged_embedding_cache_raise_the_same_error(tmp_path, small_corpus):
@@ -306,3 +308,37 @@ def test_the_method_note_says_when_intermediate_summaries_were_cut(cut):
     note = next(step for step in steps if step.startswith("Generated summaries"))
     assert ("nothing was truncated" in note) == (cut == 0)
     assert (f"{cut} intermediate summaries cut" in note) == bool(cut)
+
+
+def test_a_cached_rebuild_is_byte_identical_and_the_method_note_names_no_path(small_corpus, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    cache = tmp_path / "private-cache-of-someone"
+    outputs = {}
+    for run in ("first", "cached"):
+        brief = memo.build(small_corpus, embedder="hashing", cache=cache)
+        outputs[run] = {fmt: brief.save(tmp_path / f"{run}.{fmt}").read_bytes() for fmt in ("docx", "md", "json")}
+    assert (cache / "embeddings.sqlite").is_file()  # the second build read its vectors from there
+    assert outputs["first"] == outputs["cached"]
+    method = json.loads(outputs["first"]["json"])["method"]
+    steps = " ".join(method["steps"])
+    assert "cache" in steps and str(tmp_path) not in steps and "private-cache-of-someone" not in steps
+    assert "/" + tmp_path.parts[1] not in outputs["first"]["md"].decode().split("## Method")[-1]
+
+
+def test_the_readme_python_example_runs_as_printed(tmp_path, monkeypatch):
+    import re
+
+    from tests.conftest import REPO, write_corpus
+
+    blocks = re.findall(r"```python\n(.*?)```", (REPO / "README.md").read_text(encoding="utf-8"), re.S)
+    assert blocks and "seeds/" in blocks[0]
+    monkeypatch.chdir(tmp_path)  # the example's "seeds/" is a small corpus written here
+    write_corpus(tmp_path / "seeds", {
+        "one.txt": "Port Strike Ends\n\nDock workers in Harlow ended a two-week strike on Friday after a pay deal. "
+                   "“This deal is fair,” said Ana Perez, who leads the dockers' union. Ships began unloading at once.\n",
+        "two.txt": "The strike at Harlow's docks ended on Friday with a new pay deal for the workers. "
+                   "Ana Perez, the union leader, said the deal was fair. Port managers said ships would unload "
+                   "within days.\n",
+    })
+    exec(compile("\n".join(blocks), "README.md", "exec"), {})
+    assert (tmp_path / "brief.docx").stat().st_size > 0

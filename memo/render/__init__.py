@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..errors import OutputError
+from ..errors import MemoError, OutputError
 
 FORMATS = {".docx": "docx", ".md": "md", ".markdown": "md", ".json": "json"}
 
@@ -22,15 +22,31 @@ def format_for(path: Path, format: str | None) -> str:
         raise OutputError(f"{path}: cannot tell the format from the suffix; use .docx, .md or .json") from None
 
 
-def render_bytes(memo, format: str) -> bytes:
+def layout_of(layout) -> "Layout":
+    """A ``Layout`` from None (the defaults), a ``Layout`` or a dict of its fields."""
+    from .common import Layout
+
+    if layout is None or isinstance(layout, Layout):
+        return layout or Layout()
+    if isinstance(layout, dict):
+        try:
+            return Layout(**layout)
+        except (TypeError, ValueError) as exc:
+            raise MemoError(f"layout: {exc}") from None
+    raise MemoError(f"layout: expected a dict of lengths, not {type(layout).__name__}")
+
+
+def render_bytes(memo, format: str, layout=None) -> bytes:
+    """The memo as ``format``; ``layout`` (DOCX and Markdown) says how much evidence the body
+    shows before the appendix."""
     if format == "docx":
         from .docx import render_docx
 
-        return render_docx(memo)
+        return render_docx(memo, layout_of(layout))
     if format == "md":
         from .markdown import render_markdown
 
-        return render_markdown(memo).encode("utf-8")
+        return render_markdown(memo, layout_of(layout)).encode("utf-8")
     return memo.to_json().encode("utf-8")
 
 
@@ -47,12 +63,12 @@ def check_destination(path: Path, format: str | None = None) -> str:
     return kind
 
 
-def save_memo(memo, path: Path, *, format: str | None = None) -> Path:
+def save_memo(memo, path: Path, *, format: str | None = None, layout=None) -> Path:
     """Render fully in memory, write a temp file beside the target, then rename over it,
     so an existing memo is only ever replaced by a complete new one."""
     kind = check_destination(path, format)
     directory = path.parent
-    data = render_bytes(memo, kind)
+    data = render_bytes(memo, kind, layout)
     try:
         handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:

@@ -38,20 +38,36 @@ def _template():
 
 
 class _Footnotes:
+    """The memo's footnotes: one per source sentence (``common.Notes`` numbers them).
+
+    A later use of a sentence repeats its number as a superscript run in the footnote
+    reference style, not a second ``w:footnoteReference``: Word allows one reference per
+    footnote (it "repairs" a file with two, dropping one), and a NOTEREF field to a bookmark
+    in the note shows a stale or empty number in LibreOffice until fields are updated. Both
+    programs number footnotes 1, 2, 3 ... in order of their references, and memo writes the
+    notes in reading order, so the repeated number is the one the note carries in either."""
+
     def __init__(self, document):
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
         self.part = document.part.part_related_by(RT.FOOTNOTES)
         self.root = self.part.element
         ids = [int(n.get(f"{{{W_NS}}}id")) for n in self.root.iterchildren(f"{{{W_NS}}}footnote")]
-        self.next_id = max([0, *ids]) + 1
+        self.first_id = max([0, *ids]) + 1
+        self.numbers = common.Notes()
 
-    def add(self, paragraph, text: str, url: str = "") -> None:
+    def cite(self, paragraph, memo: Memo, citation: Citation) -> None:
+        number, first = self.numbers.cite(citation)
+        if not first:
+            paragraph._p.append(_run(str(number), "FootnoteReference"))
+            return
+        text, url = common.footnote_parts(memo.article(citation.article_id), citation)
+        self.add(paragraph, self.first_id + number - 1, text, url)
+
+    def add(self, paragraph, number: int, text: str, url: str = "") -> None:
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
 
-        number = self.next_id
-        self.next_id += 1
         footnote = OxmlElement("w:footnote")
         footnote.set(qn("w:id"), str(number))
         p = OxmlElement("w:p")
@@ -107,20 +123,21 @@ def _hyperlink(part, url: str):
     return link
 
 
-def render_docx(memo: Memo) -> bytes:
+def render_docx(memo: Memo, layout: common.Layout | None = None) -> bytes:
     from docx.shared import RGBColor
 
+    layout = layout or common.Layout()
     document = _template()
     body = document.element.body
     for child in list(body):
         if child.tag != f"{{{W_NS}}}sectPr":
             body.remove(child)
     notes = _Footnotes(document)
+    width = _text_width(document)
 
     def cite(paragraph, point: Point) -> None:
         for citation in point.citations:
-            text, url = common.footnote_parts(memo.article(citation.article_id), citation)
-            notes.add(paragraph, text, url)
+            notes.cite(paragraph, memo, citation)
 
     def claim(paragraph, point: Point) -> None:
         paragraph.add_run(point.text)
@@ -161,38 +178,42 @@ def render_docx(memo: Memo) -> bytes:
     for point in memo.key_points:
         claim(document.add_paragraph(style="List Bullet"), point)
 
-    _comparison(document, memo, notes, claim)
+    comparison = _Comparison(document, memo, notes, claim, layout, width)
+    comparison.body()
 
-    document.add_heading(common.SECTION_SOURCES_SUMMARY, level=1)
-    for summary in memo.source_summaries:
-        document.add_heading(common.source_heading(memo.article(summary.article_id)), level=2)
-        if summary.generated:
-            prose(document.add_paragraph(), summary.generated)
-        paragraph = document.add_paragraph()
-        if summary.generated and summary.points:
-            paragraph.add_run(common.OWN_WORDS + " ").italic = True
-        if not summary.points:
-            paragraph.add_run("No sentence in this source qualified for a summary.").italic = True
-        for i, point in enumerate(summary.points):
-            paragraph.add_run(("" if i == 0 else " ") + point.text)
-            cite(paragraph, point)
+    # The appendix: the evidence behind the body, then where it came from and how.
+    document.add_heading(common.SECTION_APPENDIX, level=1).paragraph_format.page_break_before = True
+    if layout.appendix:
+        comparison.appendix()
+        document.add_heading(common.SECTION_SOURCES_SUMMARY, level=2)
+        for summary in memo.source_summaries:
+            document.add_heading(common.source_heading(memo.article(summary.article_id)), level=3)
+            if summary.generated:
+                prose(document.add_paragraph(), summary.generated)
+            paragraph = document.add_paragraph()
+            if summary.generated and summary.points:
+                paragraph.add_run(common.OWN_WORDS + " ").italic = True
+            if not summary.points:
+                paragraph.add_run("No sentence in this source qualified for a summary.").italic = True
+            for i, point in enumerate(summary.points[:layout.summary]):
+                paragraph.add_run(("" if i == 0 else " ") + point.text)
+                cite(paragraph, point)
 
-    document.add_heading(common.SECTION_SOURCES, level=1)
+    document.add_heading(common.SECTION_SOURCES, level=2)
     for article in memo.articles:
         paragraph = document.add_paragraph(common.source_entry(article), style="List Number")
         if article.url:
             paragraph.add_run(" ")
             paragraph._p.append(_hyperlink(document.part, article.url))
-        note = document.add_paragraph(f"File: {article.source}. SHA-256: {article.sha256}", style="Source Note")
-        note.paragraph_format.left_indent = paragraph.paragraph_format.left_indent
+        paragraph.add_run(f" {common.file_line(article)}").font.size = _note_size()
 
-    document.add_heading(common.SECTION_METHOD, level=1)
-    for step in memo.method.steps:
-        document.add_paragraph(step, style="List Bullet")
-    for heading, rows in common.notices_by_kind(memo):
-        document.add_paragraph().add_run(heading).bold = True
-        for row in rows:
-            document.add_paragraph(row, style="Source Note")
+    document.add_heading(common.SECTION_METHOD, level=2)
+    for step in memo.method.steps:  # in the note size: provenance, read when it is needed
+        document.add_paragraph(step, style="Source Note")
+    for heading, rows in common.notices_by_kind(memo):  # one paragraph a kind: a list, not a table
+        paragraph = document.add_paragraph(style="Source Note")
+        paragraph.add_run(heading + ": ").bold = True
+        paragraph.add_run(common.listed(rows))
     document.add_paragraph(
         "Versions: " + ", ".join(f"{name} {version}" for name, version in memo.method.versions), style="Source Note")
 
@@ -210,128 +231,244 @@ def render_docx(memo: Memo) -> bytes:
     return _fixed_timestamps(buffer.getvalue(), stamp)
 
 
-def _comparison(document, memo: Memo, notes: _Footnotes, claim) -> None:
-    """Consensus, disagreements, who said what and the shaded agreement matrix; for a
-    corpus of several stories, the asked questions and then a section per story."""
+class _Comparison:
+    """Consensus, disagreements, who said what and the shaded agreement matrix: in the body
+    as much as ``layout`` allows, in the appendix in full. For a corpus of several stories,
+    the asked questions and then a section per story."""
 
-    def cite(paragraph, citation: Citation) -> None:
-        text, url = common.footnote_parts(memo.article(citation.article_id), citation)
-        notes.add(paragraph, text, url)
+    def __init__(self, document, memo: Memo, notes: _Footnotes, claim, layout: common.Layout, width: int):
+        self.document, self.memo, self.notes, self.claim = document, memo, notes, claim
+        self.layout, self.width = layout, width
 
-    def said(paragraph, item: Statement, tagged: bool = True) -> None:
-        paragraph.add_run(common.speaker_line(memo, item) + ": ").bold = True
-        paragraph.add_run(common.quoted(item.citation.quote))
-        cite(paragraph, item.citation)
+    def cite(self, paragraph, citation: Citation) -> None:
+        self.notes.cite(paragraph, self.memo, citation)
+
+    def said(self, paragraph, item: Statement, tagged: bool = True, brief: bool = False) -> None:
+        """A statement: who, then their words, cited. ``brief`` (the appendix's lists): who,
+        cited, the footnote quoting the words."""
+        if brief:
+            paragraph.add_run(common.speaker_line(self.memo, item)).bold = True
+        else:
+            paragraph.add_run(common.speaker_line(self.memo, item) + ": ").bold = True
+            paragraph.add_run(common.statement_text(item))
+        self.cite(paragraph, item.citation)
         if tagged and item.stance:
             paragraph.add_run(f" ({common.stance_tag(item)})").italic = True
 
-    def empty(text: str) -> None:
-        document.add_paragraph().add_run(text).italic = True
+    def empty(self, text: str) -> None:
+        self.document.add_paragraph().add_run(text).italic = True
 
-    def consensus(groups, level: int) -> None:
-        document.add_heading(common.SECTION_CONSENSUS, level=level)
+    def consensus(self, groups, level: int, full: bool = False) -> None:
+        """The body: each point, its lead statement cited, and ``layout.supporting`` others.
+        The appendix (``full``): every point, and every source making it, named and cited
+        (the footnote quotes the sentence)."""
+        document, memo = self.document, self.memo
+        document.add_heading(common.SECTION_CONSENSUS_FULL if full else common.SECTION_CONSENSUS, level=level)
         if not groups:
-            empty("No point is made by two or more independent sources without being contested.")
-        for group in groups:
+            self.empty("No point is made by two or more independent sources without being contested.")
+        shown = groups if full else groups[:self.layout.consensus]
+        for group in shown:
             # The point is its lead statement's own words: cited once, then the others that make it.
             lead, *others = group.statements
             paragraph = document.add_paragraph(style="List Bullet")
             paragraph.add_run(group.point.text).bold = True
-            paragraph.add_run(f" ({common.speaker_line(memo, lead)})")
-            cite(paragraph, lead.citation)
+            paragraph.add_run(f" ({common.speaker_line(memo, lead, plain=True)})")
+            self.cite(paragraph, lead.citation)
             paragraph.add_run(f" {common.consensus_line(memo, group)}.").italic = True
-            for item in others:
-                said(document.add_paragraph(style="List Bullet 2"), item, tagged=False)
+            if full and others:
+                paragraph = document.add_paragraph(style="List Bullet 2")
+                paragraph.add_run("Also made by: ").italic = True
+                for i, item in enumerate(others):
+                    paragraph.add_run(("; " if i else "") + common.speaker_line(memo, item, plain=True))
+                    self.cite(paragraph, item.citation)
+            for item in () if full else others[:self.layout.supporting]:
+                self.said(document.add_paragraph(style="List Bullet 2"), item, tagged=False)
+        if not full and self.layout.appendix and common.cut_consensus(groups, self.layout):
+            self.empty(common.more_in_appendix(groups, self.layout))
 
-    def disagreements(items, level: int) -> None:
-        document.add_heading(common.SECTION_DISAGREEMENTS, level=level)
+    def disagreements(self, items, level: int, full: bool = False) -> None:
+        """The body: each question with ``layout.statements`` statements a side (and unclear).
+        The appendix (``full``): the statements the body left out, under the same headings."""
+        document = self.document
+        document.add_heading(common.SECTION_DISAGREEMENTS_FULL if full else common.SECTION_DISAGREEMENTS,
+                             level=level)
+        if full:
+            self.empty("The statements the body leaves out; each footnote quotes the sentence.")
         if not items:
-            empty("No contested point was found, and no question was asked.")
+            self.empty("No contested point was found, and no question was asked.")
+        shown, rest = (self.layout.statements, None) if full else (0, self.layout.statements)
         for disagreement in items:
-            document.add_heading(disagreement.question, level=level + 1)
-            empty(common.disagreement_intro(disagreement))
+            if full and not common.cut_statements(disagreement, self.layout):
+                continue
+            document.add_heading(common.single_quotes(common.heading(disagreement.question)), level=level + 1)
+            if not full:
+                self.empty(common.disagreement_intro(disagreement))
             for side in disagreement.sides:
+                if full and not side.statements[shown:rest]:
+                    continue
                 document.add_paragraph().add_run(common.side_heading(side)).bold = True
                 if not side.statements:
                     document.add_paragraph(style="List Bullet").add_run("No statement on this side.").italic = True
-                for item in side.statements:
-                    said(document.add_paragraph(style="List Bullet"), item)
-            if disagreement.unclear:
-                document.add_paragraph().add_run("Unclear (stance not called with confidence)").bold = True
-                for item in disagreement.unclear:
-                    said(document.add_paragraph(style="List Bullet"), item)
-            if disagreement.note:
-                empty(disagreement.note)
+                for item in side.statements[shown:rest]:
+                    self.said(document.add_paragraph(style="List Bullet"), item, brief=full)
+            if disagreement.unclear[shown:rest]:
+                document.add_paragraph().add_run(common.UNCLEAR_HEADING).bold = True
+                for item in disagreement.unclear[shown:rest]:
+                    self.said(document.add_paragraph(style="List Bullet"), item, brief=full)
+            if not full and self.layout.appendix and common.cut_statements(disagreement, self.layout):
+                self.empty(common.more_statements(disagreement, self.layout))
+            if disagreement.note and not full:
+                self.empty(disagreement.note)
 
-    def matrix(rows, articles, level: int) -> None:
+    def matrix(self, rows, articles, level: int) -> None:
+        document = self.document
         document.add_heading(common.SECTION_MATRIX, level=level)
         if not rows:
-            empty("No point is shared or contested across sources.")
+            self.empty("No point is shared or contested across sources.")
             return
         document.add_paragraph("Green: the source supports the point; red: it carries a statement contesting it; "
-                               "grey: it says nothing on it.", style="Source Note")
-        share = 4.3 / max(1, len(articles))
+                               "grey: it says nothing on it. The points are listed below the table.",
+                               style="Source Note")
         table = _table(document, ["Point"] + [a.label for a in articles], len(rows),
-                       widths=(2.1,) + (share,) * len(articles))
-        for row, line in zip(table.rows[1:], rows):
-            row.cells[0].text = f"{common.matrix_point(line.point.text)} ({line.label})"
+                       common.matrix_widths(len(articles)), self.width)
+        for number, (row, line) in enumerate(zip(table.rows[1:], rows), start=1):
+            row.cells[0].text = common.point_label(number)
             for cell, state, evidence in zip(row.cells[1:], line.cells, line.evidence):
                 cell.text = common.CELL_TEXT[state]
                 _shade(cell, common.CELL_SHADE[state])
                 if evidence is not None:
-                    cite(cell.paragraphs[0], evidence)
+                    self.cite(cell.paragraphs[0], evidence)
+        _small(table)
+        document.add_heading(common.SECTION_POINTS, level=level + 1)
+        for number, line in enumerate(rows, start=1):
+            paragraph = document.add_paragraph(style="Source Note")
+            paragraph.add_run(common.point_label(number) + ". ").bold = True
+            paragraph.add_run(f"{common.matrix_point(line.point.text)} ({line.label})")
+            for citation in line.point.citations[:1]:
+                self.cite(paragraph, citation)
 
-    if memo.stories:
-        if memo.disagreements:  # the questions asked, over the whole corpus
-            disagreements(memo.disagreements, 1)
-        for story in memo.stories:
-            document.add_heading(common.story_heading(story), level=1)
-            document.add_paragraph(common.story_sources(memo, story), style="Source Note")
-            for point in story.key_points:
-                claim(document.add_paragraph(style="List Bullet"), point)
-            consensus(story.consensus, 2)
-            disagreements(story.disagreements, 2)
-            matrix(story.agreement, [memo.article(i) for i in story.article_ids], 2)
-    else:
-        consensus(memo.consensus, 1)
-        disagreements(memo.disagreements, 1)
-
-    document.add_heading(common.SECTION_WHO, level=1)
-    if not memo.who_said_what:
-        empty("No named speaker is quoted or reported.")
-    else:
-        table = _table(document, common.WHO_COLUMNS, len(memo.who_said_what), widths=(1.1, 1.4, 1.0, 2.3, 0.6))
-        for row, position in zip(table.rows[1:], memo.who_said_what):
-            for cell, text in zip(row.cells, (position.speaker, position.role, position.outlet,
-                                              common.who_position(position))):
+    def who(self, full: bool) -> None:
+        document, memo = self.document, self.memo
+        document.add_heading(common.SECTION_WHO_FULL if full else common.SECTION_WHO, level=2 if full else 1)
+        rows = memo.who_said_what if full else common.who_rows(memo, self.layout)
+        if not rows:
+            self.empty("No named speaker is quoted or reported.")
+            return
+        columns = common.WHO_COLUMNS if full else common.WHO_COMPACT
+        table = _table(document, columns, len(rows), common.who_widths(full), self.width)
+        for row, position in zip(table.rows[1:], rows):
+            texts = common.who_cells(position, full)
+            for cell, text in zip(row.cells, texts):
                 cell.text = text
-            cite(row.cells[4].paragraphs[0], position.statement.citation)
+            self.cite(row.cells[len(texts)].paragraphs[0], position.statement.citation)
+        _small(table)
+        if not full and self.layout.appendix and common.who_cut(memo, self.layout):
+            self.empty(common.more_who(memo, self.layout))
 
-    if not memo.stories:
-        matrix(memo.agreement, memo.articles, 1)
+    def body(self) -> None:
+        memo, document = self.memo, self.document
+        if memo.stories:
+            if memo.disagreements:  # the questions asked, over the whole corpus
+                self.disagreements(memo.disagreements, 1)
+            for story in memo.stories:
+                document.add_heading(common.story_heading(story), level=1)
+                document.add_paragraph(common.story_sources(memo, story), style="Source Note")
+                for point in story.key_points:
+                    self.claim(document.add_paragraph(style="List Bullet"), point)
+                self.consensus(story.consensus, 2)
+                self.disagreements(story.disagreements, 2)
+        else:
+            self.consensus(memo.consensus, 1)
+            self.disagreements(memo.disagreements, 1)
+        self.who(full=False)
+
+    def appendix(self) -> None:
+        """What the body left out: every consensus point and statement, the full who said
+        what, the agreement matrix; nothing is repeated that the body showed in full."""
+        memo, document = self.memo, self.document
+        if memo.stories:
+            if memo.disagreements and common.any_cut_statements(memo.disagreements, self.layout):
+                self.disagreements(memo.disagreements, 2, full=True)
+            for story in memo.stories:
+                if not (story.consensus or story.disagreements or story.agreement):
+                    continue
+                document.add_heading(common.story_heading(story), level=2)
+                if common.cut_consensus(story.consensus, self.layout):
+                    self.consensus(story.consensus, 3, full=True)
+                if common.any_cut_statements(story.disagreements, self.layout):
+                    self.disagreements(story.disagreements, 3, full=True)
+                self.matrix(story.agreement, [memo.article(i) for i in story.article_ids], 3)
+        else:
+            if common.cut_consensus(memo.consensus, self.layout):
+                self.consensus(memo.consensus, 2, full=True)
+            if common.any_cut_statements(memo.disagreements, self.layout):
+                self.disagreements(memo.disagreements, 2, full=True)
+        if common.who_cut(memo, self.layout):
+            self.who(full=True)
+        if not memo.stories:
+            self.matrix(memo.agreement, memo.articles, 2)
 
 
-def _table(document, headings, rows: int, widths: tuple[float, ...]):
-    from docx.shared import Inches
+def _text_width(document) -> int:
+    """The page's text width in twentieths of a point (twips), from the template's section."""
+    section = document.sections[-1]
+    return int((section.page_width - section.left_margin - section.right_margin) / 635)
 
+
+def _table(document, headings, rows: int, shares: tuple[float, ...], width: int):
+    """A table as wide as the text, columns split by ``shares``; the grid (``w:gridCol``, which
+    LibreOffice follows) and every cell (``w:tcW``, which Word reads) carry the same widths in
+    twips, the layout is fixed, the heading row repeats on each page and no row splits
+    across pages."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Twips
+
+    widths = common.split_width(width, shares)
     table = document.add_table(rows=rows + 1, cols=len(headings))
     table.style = document.styles["Table Grid"]
     table.autofit = False
-    for column, width in zip(table.columns, widths):  # inches; Word reads the cell widths
-        for cell in column.cells:
-            cell.width = Inches(width)
+    tbl_pr = table._tbl.tblPr
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is None:
+        tbl_w = OxmlElement("w:tblW")
+        tbl_pr.append(tbl_w)
+    tbl_w.set(qn("w:w"), str(width))
+    tbl_w.set(qn("w:type"), "dxa")
+    for column, twips in zip(table._tbl.tblGrid.iterchildren(qn("w:gridCol")), widths):
+        column.set(qn("w:w"), str(twips))
+    for row in table.rows:
+        for cell, twips in zip(row.cells, widths):
+            cell.width = Twips(twips)
+        _row_flag(row, "w:cantSplit")
     for cell, heading in zip(table.rows[0].cells, headings):
         cell.text = ""
         cell.paragraphs[0].add_run(heading).bold = True
-    _repeat_header(table.rows[0])
+    _row_flag(table.rows[0], "w:tblHeader")  # the heading row repeats on every page
     return table
 
 
-def _repeat_header(row) -> None:
+def _note_size():
+    from docx.shared import Pt
+
+    return Pt(9)
+
+
+def _small(table) -> None:
+    """Table text a size below the body's, as footnotes are: rows stay a few lines high."""
+    from docx.shared import Pt
+
+    for row in table.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(9)
+
+
+def _row_flag(row, tag: str) -> None:
     from docx.oxml import OxmlElement
 
-    header = OxmlElement("w:tblHeader")  # the heading row repeats on every page
-    row._tr.get_or_add_trPr().append(header)
+    row._tr.get_or_add_trPr().append(OxmlElement(tag))
 
 
 def _shade(cell, fill: str) -> None:
