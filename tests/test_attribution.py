@@ -66,21 +66,21 @@ def test_headings_are_narration():
 
 
 def test_a_new_quoted_paragraph_continues_the_speaker_of_the_quote_before_it():
-    rows = _attributions("“Make no mistake,” wrote Alexander Gabuev, a senior fellow at the Carnegie Endowment. "
-                         "“The trip will be about deepening ties, not about any real peace brokering.” "
-                         "Trade rose sharply last year.")
-    assert [(r[1], r[3]) for r in rows] == [("Alexander Gabuev", QUOTE), ("Alexander Gabuev", QUOTE),
+    rows = _attributions("“Be clear about this,” wrote Maria Olsen, a fisheries economist at Bergen University. "
+                         "“The quota deal will help the large fleets, not the coastal villages.” "
+                         "Catches fell sharply last year.")
+    assert [(r[1], r[3]) for r in rows] == [("Maria Olsen", QUOTE), ("Maria Olsen", QUOTE),
                                             ("Daily Planet", NARRATION)]
 
 
 def test_a_pronoun_after_a_narrated_sentence_about_a_named_person_refers_to_that_person():
-    rows = _attributions("Chinese leader Xi Jinping landed in Moscow. "
-                         "“The visit will be fruitful,” Xi told reporters. "
-                         "Meanwhile, President Vladimir Putin thanked China for its balanced line. "
-                         "“We welcome China’s willingness to play a constructive role,” he wrote.")
-    assert [r[1] for r in rows] == ["Daily Planet", "Xi Jinping", "Daily Planet", "Vladimir Putin"]
+    rows = _attributions("Kenyan President William Ruto landed in Berlin. "
+                         "“The visit will be fruitful,” Ruto told reporters. "
+                         "Meanwhile, Chancellor Olaf Scholz thanked Kenya for its steady support. "
+                         "“We welcome Kenya’s offer to train more nurses,” he wrote.")
+    assert [r[1] for r in rows] == ["Daily Planet", "William Ruto", "Daily Planet", "Olaf Scholz"]
 
 
 def test_short_scare_quotes_in_narration_are_not_quotations():
-    rows = _attributions("Xi declared a “no limits” partnership with Russia, Putin said.")
+    rows = _attributions("Ruto declared a “no limits” partnership with Germany, Scholz said.")
     assert rows[0][3] == REPORTED

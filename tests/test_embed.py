@@ -19,7 +19,6 @@ def test_default_embedder_is_the_bundled_minilm_and_ranks_paraphrases_closer():
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.3
 
 
-@pytest.mark.slow
 def test_bert_embedder_matches_transformers_on_the_same_weights():
     import torch
     from transformers import AutoModel, AutoTokenizer
@@ -76,7 +75,6 @@ def test_embedder_returning_the_wrong_shape_is_caught():
         embed_unique(Broken(), ["a", "b"])
 
 
-@pytest.mark.slow
 def test_any_transformers_encoder_path_works_through_the_generic_backend():
     from memo.embed import TransformersEmbedder
 

@@ -79,7 +79,6 @@ def ray_instance():
     ray.shutdown()
 
 
-@pytest.mark.slow
 def test_ray_map_keeps_order_across_chunks(ray_instance):
     seen = []
     items = list(range(37))  # more items than chunks, and not a multiple of them
@@ -87,7 +86,6 @@ def test_ray_map_keeps_order_across_chunks(ray_instance):
     assert seen[-1] == 37 and seen == sorted(seen)
 
 
-@pytest.mark.slow
 def test_ray_task_errors_come_back_as_one_line(ray_instance):
     with pytest.raises(MemoError, match="unknown executor 'nope'") as raised:
         ray_instance.map(get_executor, ["nope"])  # a MemoError raised inside a task: the same error here
@@ -96,7 +94,6 @@ def test_ray_task_errors_come_back_as_one_line(ray_instance):
         ray_instance.map(int, ["x"])
 
 
-@pytest.mark.slow
 def test_ray_and_local_runs_give_the_same_memo(ray_instance, ship_everything, seeds_dir):
     options = dict(questions=["Is China a credible mediator in Ukraine?"], date="2026-01-01")
     local = memo.build(seeds_dir, **options)
@@ -105,7 +102,6 @@ def test_ray_and_local_runs_give_the_same_memo(ray_instance, ship_everything, se
     assert local.consensus and local.disagreements  # the comparison covers the corpus-level sections
 
 
-@pytest.mark.slow
 def test_ray_runs_generated_summaries_with_the_model_loaded_by_its_path(ray_instance, ship_everything, small_corpus,
                                                                           tmp_path):
     model = build_seq2seq(tmp_path / "t5", max_length=384)  # room for the shipped prompts
@@ -116,7 +112,6 @@ def test_ray_runs_generated_summaries_with_the_model_loaded_by_its_path(ray_inst
     assert distributed.to_json() == local.to_json()
 
 
-@pytest.mark.slow
 def test_ray_input_errors_name_the_file(ray_instance, ship_everything, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -126,7 +121,6 @@ def test_ray_input_errors_name_the_file(ray_instance, ship_everything, tmp_path)
         memo.build(corpus, executor=ray_instance, embedder="hashing")
 
 
-@pytest.mark.slow
 def test_cli_ray_flag_writes_the_memo(ray_instance, ship_everything, seeds_dir, tmp_path, capsys):
     out = tmp_path / "brief.md"
     assert main(["build", str(seeds_dir), "-o", str(out), "--ray", "--no-abstractive", "--no-cache",

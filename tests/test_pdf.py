@@ -112,7 +112,6 @@ def test_a_broken_pdf_is_one_clear_error(tmp_path):
         read_sources(tmp_path / "broken.pdf")
 
 
-@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_a_pdf_written_by_libreoffice_is_read_with_its_pages(tmp_path):
     import docx

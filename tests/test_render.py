@@ -148,7 +148,6 @@ def test_bad_destinations_are_clear_errors(seed_memo, tmp_path):
         seed_memo.save(tmp_path, format="md")
 
 
-@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("soffice") or not shutil.which("pdftotext"),
                     reason="LibreOffice and poppler-utils are installed by .ci/run")
 def test_libreoffice_converts_the_memo_with_its_footnotes(seed_memo, tmp_path):
@@ -369,7 +368,6 @@ def _convert(path, target: str, outdir) -> None:
                    check=True, capture_output=True, timeout=240)
 
 
-@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("soffice") or not shutil.which("pdftotext") or not shutil.which("pdfinfo"),
                     reason="LibreOffice and poppler-utils are installed by .ci/run")
 @pytest.mark.parametrize("which", ["news", "seeds"])
