@@ -187,3 +187,37 @@ def _full_name(who: str, known: dict[str, str]) -> str:
             known.setdefault(words[0], who)  # family name first: "Xi Jinping" -> "Xi"
         return who
     return known.get(who, who)
+
+
+def one_name_per_person(attributions: dict[str, list[Attribution]]) -> dict[str, list[Attribution]]:
+    """Across the corpus, a speaker named by a short form ("Putin") takes the full name
+    another sentence gives the same person ("Vladimir Putin"): a longer name ending in the
+    same surname and holding the short form's other names, when exactly one such name
+    exists (two "Smith"s stay apart). A role stated anywhere for
+    that person is carried to the sentences that state none. The outlet's narration is left
+    as it is."""
+    names = {a.speaker for rows in attributions.values() for a in rows if a.kind != NARRATION}
+
+    def tokens(name: str) -> list[str]:
+        return [t for t in re.findall(r"[\w'’.-]+", name) if t[:1].isupper()]
+
+    full: dict[str, str] = {}
+    for name in names:
+        own = tokens(name)
+        if not own:
+            continue
+        longer = {other for other in names if other != name and len(tokens(other)) > len(own)
+                  and tokens(other)[-1] == own[-1] and set(own[:-1]) <= set(tokens(other))}
+        if len(longer) == 1:
+            full[name] = next(iter(longer))
+    roles: dict[str, str] = {}
+    for rows in attributions.values():
+        for a in rows:
+            if a.kind != NARRATION and a.role:
+                roles.setdefault(full.get(a.speaker, a.speaker), a.role)
+    out = {}
+    for article, rows in attributions.items():
+        out[article] = [a if a.kind == NARRATION else
+                        Attribution(full.get(a.speaker, a.speaker), a.role or roles.get(full.get(a.speaker, a.speaker), ""),
+                                    a.kind) for a in rows]
+    return out

@@ -202,9 +202,17 @@ def _note(related: list[Statement], supports: list[Statement], contests: list[St
 MAX_POSITIONS = 20  # rows of "who said what"
 
 
+def is_named(speaker: str) -> bool:
+    """A named person or institution ("Vladimir Putin", "the Kremlin", "RFE/RL"), not a
+    collective ("experts", "officials", "Chinese customs figures"): its head, the last word,
+    is a name."""
+    words = speaker.split()
+    return bool(words) and words[-1][:1].isupper()
+
+
 def who_said_what(pool: Pool, disagreements: list[Disagreement], outlets: dict[str, str],
                   centre: np.ndarray) -> list[Position]:
-    """One row per named speaker in each article: their side in a disagreement if the
+    """One row per named speaker (not a collective) in each article: their side in a disagreement if the
     stance model placed them on one, else their statement most central to the corpus with
     no position (none was called); in reading order."""
     sided: dict[tuple[str, str], tuple[Statement, str]] = {}
@@ -214,9 +222,10 @@ def who_said_what(pool: Pool, disagreements: list[Disagreement], outlets: dict[s
                 key = (item.citation.article_id, item.speaker.lower())
                 if item.kind != NARRATION and key not in sided:
                     sided[key] = (item, side.position)
+    sided = {key: value for key, value in sided.items() if is_named(value[0].speaker)}
     best: dict[tuple[str, str], tuple[float, Statement]] = {}
     for n, item in enumerate(pool.statements):
-        if item.kind == NARRATION:
+        if item.kind == NARRATION or not is_named(item.speaker):
             continue
         key = (item.citation.article_id, item.speaker.lower())
         score = float(pool.vectors[n] @ centre)

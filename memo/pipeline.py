@@ -23,7 +23,7 @@ from .errors import InputError, MemoError, ModelError
 from .executor import Executor, LocalExecutor, get_executor
 from . import faithfulness
 from .abstractive import GenerationOptions, Generator, Summarizer, Trace, get_generator
-from .attribution import Attribution
+from .attribution import Attribution, one_name_per_person
 from .disagreement import agreement_matrix, answer, from_group, who_said_what
 from .extractive import Budget, CorpusPool, Weights, is_candidate, summarize_article
 from .grouping import Pool, group_points, story_clusters, weigh_groups
@@ -216,6 +216,7 @@ def _build(sources, runner: Executor, opened: list, *, out, format, title, to, f
     articles, duplicates = clean.collapse_duplicates(articles)
     notices.extend(duplicates)
     articles = [a for a in articles if sentences[a.id]]
+    attributions = one_name_per_person({a.id: attributions[a.id] for a in articles})
     if not articles:
         skipped = "; ".join(f"{n.source}: {n.detail}" for n in notices if n.kind in ("skipped", "duplicate"))
         raise InputError("no article has any text to summarise" + (f" ({skipped})" if skipped else ""))

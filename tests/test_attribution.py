@@ -84,3 +84,16 @@ def test_a_pronoun_after_a_narrated_sentence_about_a_named_person_refers_to_that
 def test_short_scare_quotes_in_narration_are_not_quotations():
     rows = _attributions("Ruto declared a “no limits” partnership with Germany, Scholz said.")
     assert rows[0][3] == REPORTED
+
+
+def test_one_person_has_one_name_across_the_corpus():
+    from memo.attribution import Attribution, one_name_per_person
+
+    rows = {"a": [Attribution("Olaf Scholz", "the German chancellor", QUOTE), Attribution("Daily Planet", "", NARRATION)],
+            "b": [Attribution("Scholz", "", REPORTED), Attribution("Smith", "", QUOTE)],
+            "c": [Attribution("Anna Smith", "", QUOTE), Attribution("John Smith", "", QUOTE),
+                  Attribution("Planet", "", NARRATION)]}
+    merged = one_name_per_person(rows)
+    assert merged["b"][0] == Attribution("Olaf Scholz", "the German chancellor", REPORTED)  # name and role
+    assert merged["b"][1].speaker == "Smith"  # two Smiths: which one is not guessed
+    assert merged["a"] == rows["a"] and merged["c"] == rows["c"]  # narration and full names untouched

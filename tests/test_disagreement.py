@@ -174,3 +174,43 @@ def test_a_voice_takes_one_side_and_a_speaker_on_both_is_mixed():
                                        SUPPORTS, CONTESTS]  # an outlet's narration is not one voice
     assert mixed == ["Bo Chen"]
     assert [s.citation for s in out] == [s.citation for s in statements]
+
+
+@pytest.mark.parametrize("speaker, named", [
+    ("Vladimir Putin", True), ("the Kremlin", True), ("RFE/RL", True), ("Anna Weiss", True),
+    ("experts", False), ("officials", False), ("Chinese customs figures", False), ("the finance ministry", False),
+    ("", False)])
+def test_collectives_are_not_named_speakers(speaker, named):
+    from memo.disagreement import is_named
+
+    assert is_named(speaker) == named
+
+
+def test_a_question_asked_gets_a_short_answer_naming_each_voice_with_its_note(tmp_path):
+    corpus = write_corpus(tmp_path / "dam", {
+        "a.txt": "“The new dam is safe and ready to open,” Anna Weiss, the chief engineer, said on Monday. "
+                 "Officials in the valley welcomed the opening date.\n",
+        "b.txt": "“The new dam is not safe, and its walls are cracking,” Tom Berg, a geologist, said on Monday. "
+                 "Residents downstream asked for more inspections.\n",
+        "c.txt": "“The dam is maybe fine, we will see,” Lena Park, a local farmer, said on Monday. "
+                 "The river rose after heavy rain.\n"})
+    brief = memo.build(corpus, embedder="hashing", stance=KeywordStance(), questions=["Is the new dam safe?"])
+    markdown = brief.to_markdown()
+    answer = next(line for line in markdown.splitlines() if line.startswith("**In short:**"))
+    assert "The sources divide" in answer
+    yes, no = answer.split("on the no side")
+    assert "Anna Weiss[^" in yes and "Tom Berg[^" in no and "Anna Weiss" not in no
+    # one-sided and empty questions say so instead of inventing a division
+    import dataclasses
+
+    from memo.render.common import answer_runs
+
+    one_sided = brief.disagreements[0]
+    only_yes = dataclasses.replace(one_sided, sides=(one_sided.sides[0], dataclasses.replace(one_sided.sides[1],
+                                                                                           statements=())))
+    text = "".join(t for t, _ in answer_runs(only_yes))
+    assert text.startswith("Only the yes side is stated, by ") and "says no" in text
+    nothing = dataclasses.replace(only_yes, sides=tuple(dataclasses.replace(s, statements=()) for s in only_yes.sides),
+                                  unclear=())
+    assert "".join(t for t, _ in answer_runs(nothing)).startswith("The sources do not settle this")
+    assert answer_runs(dataclasses.replace(nothing, asked=False)) == []

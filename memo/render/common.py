@@ -13,6 +13,7 @@ SECTION_SYNTHESIS = "Synthesis"
 OWN_WORDS = "In the source's own words:"
 SECTION_CONSENSUS = "Consensus"
 SECTION_DISAGREEMENTS = "Disagreements"
+ANSWER_LABEL = "In short:"
 SECTION_WHO = "Who Said What"
 SECTION_MATRIX = "Agreement by Source"
 WHO_COLUMNS = ("Speaker", "Role", "Outlet", "Position", "Source")
@@ -336,3 +337,41 @@ def split_width(total: int, shares: tuple[float, ...]) -> list[int]:
     widths = [int(total * share / scale) for share in shares]
     widths[-1] += total - sum(widths)
     return widths
+
+
+def answer_runs(disagreement) -> list[tuple[str, object]]:
+    """The one-paragraph answer at the top of a question asked: how the sources divide, in
+    memo's own neutral words, as runs of (text, citation or None); each voice is followed
+    by the footnote of its strongest statement. Empty for a question memo found itself or
+    one that is not yes/no (it has no sides)."""
+    if not disagreement.asked or len(disagreement.sides) != 2:
+        return []
+
+    def voices(statements) -> list[tuple[str, object]]:
+        first: dict[str, object] = {}
+        for item in statements:
+            first.setdefault(item.speaker, item.citation)
+        return list(first.items())
+
+    def listed(pairs) -> list[tuple[str, object]]:
+        runs: list[tuple[str, object]] = []
+        for n, (speaker, citation) in enumerate(pairs):
+            runs.append((", " if 0 < n < len(pairs) - 1 else " and " if n else "", None))
+            runs.append((speaker, citation))
+        return runs
+
+    yes, no = (voices(side.statements) for side in disagreement.sides)
+    unclear = [(s, c) for s, c in voices(disagreement.unclear) if s not in dict(yes) and s not in dict(no)]
+    if not yes and not no:
+        runs = [("The sources do not settle this: none of the statements weighed takes a side with enough "
+                 "confidence to be placed.", None)]
+    elif yes and no:
+        runs = [("The sources divide. On the yes side: ", None), *listed(yes), ("; on the no side: ", None),
+                *listed(no), (".", None)]
+    else:
+        placed, side, other = (yes, "yes", "no") if yes else (no, "no", "yes")
+        runs = [(f"Only the {side} side is stated, by ", None), *listed(placed),
+                (f"; no statement weighed says {other} with enough confidence.", None)]
+    if unclear:
+        runs += [(" Not placed on a side: ", None), *listed(unclear), (".", None)]
+    return [(text, citation) for text, citation in runs if text]

@@ -302,6 +302,14 @@ class _Comparison:
                 continue
             document.add_heading(common.single_quotes(common.heading(disagreement.question)), level=level + 1)
             if not full:
+                runs = common.answer_runs(disagreement)
+                if runs:
+                    paragraph = document.add_paragraph()
+                    paragraph.add_run(common.ANSWER_LABEL + " ").bold = True
+                    for text, citation in runs:
+                        paragraph.add_run(text)
+                        if citation is not None:
+                            self.cite(paragraph, citation)
                 self.empty(common.disagreement_intro(disagreement))
             for side in disagreement.sides:
                 if full and not side.statements[shown:rest]:

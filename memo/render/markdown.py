@@ -115,6 +115,9 @@ class _Comparison:
                 continue
             lines += [f"{level}# {_escape(common.single_quotes(common.heading(disagreement.question)))}", ""]
             if not full:
+                answer = "".join(_escape(text) + (self.mark(citation) if citation else "")
+                                 for text, citation in common.answer_runs(disagreement))
+                lines += ([f"**{common.ANSWER_LABEL}** {answer}", ""] if answer else [])
                 lines += [f"_{_escape(common.disagreement_intro(disagreement))}_", ""]
             for side in disagreement.sides:
                 if full and not side.statements[shown:rest]:
