@@ -221,3 +221,11 @@ def one_name_per_person(attributions: dict[str, list[Attribution]]) -> dict[str,
                         Attribution(full.get(a.speaker, a.speaker), a.role or roles.get(full.get(a.speaker, a.speaker), ""),
                                     a.kind) for a in rows]
     return out
+
+
+def is_named(speaker: str) -> bool:
+    """A named person or institution ("Vladimir Putin", "the Kremlin", "RFE/RL"), not a
+    collective ("experts", "officials", "Chinese customs figures"): its head, the last word,
+    is a name."""
+    words = speaker.split()
+    return bool(words) and words[-1][:1].isupper()

@@ -14,7 +14,7 @@ import numpy as np
 
 from .embed import Embedder, embed_unique
 from .grouping import Pool
-from .attribution import NARRATION
+from .attribution import NARRATION, is_named
 from .model import AgreementRow, Disagreement, Group, Position, Side, Statement
 from .stance import CONTESTS, SUPPORTS, UNCLEAR, StanceBackend, negate
 
@@ -200,14 +200,6 @@ def _note(related: list[Statement], supports: list[Statement], contests: list[St
 
 
 MAX_POSITIONS = 20  # rows of "who said what"
-
-
-def is_named(speaker: str) -> bool:
-    """A named person or institution ("Vladimir Putin", "the Kremlin", "RFE/RL"), not a
-    collective ("experts", "officials", "Chinese customs figures"): its head, the last word,
-    is a name."""
-    words = speaker.split()
-    return bool(words) and words[-1][:1].isupper()
 
 
 def who_said_what(pool: Pool, disagreements: list[Disagreement], outlets: dict[str, str],

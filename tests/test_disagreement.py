@@ -181,7 +181,7 @@ def test_a_voice_takes_one_side_and_a_speaker_on_both_is_mixed():
     ("experts", False), ("officials", False), ("Chinese customs figures", False), ("the finance ministry", False),
     ("", False)])
 def test_collectives_are_not_named_speakers(speaker, named):
-    from memo.disagreement import is_named
+    from memo.attribution import is_named
 
     assert is_named(speaker) == named
 

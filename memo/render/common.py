@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..attribution import is_named
 from ..model import Article, Citation, Disagreement, Memo, Point, Position, Side, Statement
 
 SECTION_BOTTOM_LINE = "Bottom Line Up Front"
@@ -14,6 +15,7 @@ OWN_WORDS = "In the source's own words:"
 SECTION_CONSENSUS = "Consensus"
 SECTION_DISAGREEMENTS = "Disagreements"
 ANSWER_LABEL = "In short:"
+ANSWER_VOICES = 4  # voices named per side in the short answer; the rest are counted
 SECTION_WHO = "Who Said What"
 SECTION_MATRIX = "Agreement by Source"
 WHO_COLUMNS = ("Speaker", "Role", "Outlet", "Position", "Source")
@@ -348,29 +350,42 @@ def answer_runs(disagreement) -> list[tuple[str, object]]:
         return []
 
     def voices(statements) -> list[tuple[str, object]]:
+        # Named voices only: the outlets' own narration and collectives are counted, not named
         first: dict[str, object] = {}
         for item in statements:
-            first.setdefault(item.speaker, item.citation)
+            if item.kind != "narration" and is_named(item.speaker):
+                first.setdefault(item.speaker, item.citation)
         return list(first.items())
 
-    def listed(pairs) -> list[tuple[str, object]]:
+    def listed(pairs, others: int = 0) -> list[tuple[str, object]]:
+        shown = pairs[:ANSWER_VOICES]
+        more = len(pairs) - len(shown) + others
         runs: list[tuple[str, object]] = []
-        for n, (speaker, citation) in enumerate(pairs):
-            runs.append((", " if 0 < n < len(pairs) - 1 else " and " if n else "", None))
+        for n, (speaker, citation) in enumerate(shown):
+            last = n == len(shown) - 1 and not more
+            runs.append(("" if n == 0 else " and " if last else ", ", None))
             runs.append((speaker, citation))
+        if more:
+            runs.append(((" and " if shown else "") + f"{more} other statement{'s' if more != 1 else ''}", None))
         return runs
 
-    yes, no = (voices(side.statements) for side in disagreement.sides)
+    def unnamed(statements) -> int:
+        return sum(1 for item in statements if item.kind == "narration" or not is_named(item.speaker))
+
+    sides = disagreement.sides
+    yes, no = (voices(side.statements) for side in sides)
+    extra_yes, extra_no = (unnamed(side.statements) for side in sides)
     unclear = [(s, c) for s, c in voices(disagreement.unclear) if s not in dict(yes) and s not in dict(no)]
-    if not yes and not no:
+    if not sides[0].statements and not sides[1].statements:
         runs = [("The sources do not settle this: none of the statements weighed takes a side with enough "
                  "confidence to be placed.", None)]
-    elif yes and no:
-        runs = [("The sources divide. On the yes side: ", None), *listed(yes), ("; on the no side: ", None),
-                *listed(no), (".", None)]
+    elif sides[0].statements and sides[1].statements:
+        runs = [("The sources divide. On the yes side: ", None), *listed(yes, extra_yes),
+                ("; on the no side: ", None), *listed(no, extra_no), (".", None)]
     else:
-        placed, side, other = (yes, "yes", "no") if yes else (no, "no", "yes")
-        runs = [(f"Only the {side} side is stated, by ", None), *listed(placed),
+        placed, extra, side, other = (yes, extra_yes, "yes", "no") if sides[0].statements else \
+            (no, extra_no, "no", "yes")
+        runs = [(f"Only the {side} side is stated, by ", None), *listed(placed, extra),
                 (f"; no statement weighed says {other} with enough confidence.", None)]
     if unclear:
         runs += [(" Not placed on a side: ", None), *listed(unclear), (".", None)]
