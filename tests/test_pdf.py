@@ -122,7 +122,8 @@ def test_a_pdf_written_by_libreoffice_is_read_with_its_pages(tmp_path):
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     document.add_paragraph("Critics said the plan would cost far more than the council has budgeted.")
     document.save(tmp_path / "memo.docx")
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path),
                     str(tmp_path / "memo.docx")], check=True, capture_output=True, timeout=120)
     article, _ = clean_document(read_sources(tmp_path / "memo.pdf")[0])
     assert article.page_at(article.text.index("Critics said")) == 2

@@ -1,6 +1,7 @@
 import io
 import json
 import re
+from pathlib import Path
 import shutil
 import subprocess
 import zipfile
@@ -152,7 +153,8 @@ def test_bad_destinations_are_clear_errors(seed_memo, tmp_path):
                     reason="LibreOffice and poppler-utils are installed by .ci/run")
 def test_libreoffice_converts_the_memo_with_its_footnotes(seed_memo, tmp_path):
     path = seed_memo.save(tmp_path / "brief.docx")
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
                    check=True, capture_output=True, timeout=180)
     text = subprocess.run(["pdftotext", str(tmp_path / "brief.pdf"), "-"], check=True, capture_output=True,
                           text=True).stdout
@@ -364,8 +366,11 @@ def test_the_body_comes_first_and_the_evidence_goes_to_the_appendix(news_memo, t
 
 
 def _convert(path, target: str, outdir) -> None:
-    subprocess.run(["soffice", "--headless", "--convert-to", target, "--outdir", str(outdir), str(path)],
-                   check=True, capture_output=True, timeout=240)
+    # A profile of its own: a LibreOffice already running (a user's, another test run's)
+    # holds the default profile's lock, and the conversion then silently does nothing.
+    profile = Path(outdir) / "lo-profile"
+    subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", target,
+                    "--outdir", str(outdir), str(path)], check=True, capture_output=True, timeout=240)
 
 
 @pytest.mark.skipif(not shutil.which("soffice") or not shutil.which("pdftotext") or not shutil.which("pdfinfo"),
