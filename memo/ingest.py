@@ -64,6 +64,15 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
+def size_text(count: float) -> str:
+    """A byte count as a limit's message gives it: "512 bytes", "20 KB", "1.5 MB", "1,024 MB"."""
+    if count < 1024:
+        return f"{count:,.0f} bytes"
+    if count < MB:
+        return f"{count / 1024:,.0f} KB"
+    return f"{count / MB:,.0f} MB" if count >= 10 * MB or count % MB == 0 else f"{count / MB:.1f} MB"
+
+
 @dataclass(frozen=True)
 class RawDocument:
     """A source as read: decoded text, what the reader knew about it, and its hash."""
@@ -257,7 +266,7 @@ def _read_file(path: Path, sidecar: dict, limits: Limits = DEFAULT_LIMITS, stric
     try:
         size = path.stat().st_size
         if size > limits.file_bytes:
-            raise LimitError(f"{path}: file is {size / MB:.0f} MB, above the {limits.file_bytes / MB:g} MB limit")
+            raise LimitError(f"{path}: file is {size_text(size)}, above the {size_text(limits.file_bytes)} limit")
         data = path.read_bytes()
     except PermissionError:
         raise InputError(f"{path}: permission denied") from None
@@ -486,16 +495,16 @@ def read_archive(source: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> d
     declared = 0
     for info in entries:
         if info.file_size > limits.archive_part_bytes:
-            raise LimitError(f"{source}: {info.filename} would inflate to {info.file_size / MB:,.0f} MB, above "
-                             f"the {limits.archive_part_bytes / MB:g} MB limit per part")
+            raise LimitError(f"{source}: {info.filename} would inflate to {size_text(info.file_size)}, above "
+                             f"the {size_text(limits.archive_part_bytes)} limit per part")
         ratio = info.file_size / max(1, info.compress_size)
         if info.file_size > _RATIO_FLOOR and ratio > limits.archive_ratio:
             raise LimitError(f"{source}: {info.filename} is compressed {ratio:,.0f} to 1, above the limit of "
                              f"{limits.archive_ratio:g} to 1 (a decompression bomb?)")
         declared += info.file_size
     if declared > limits.archive_total_bytes:
-        raise LimitError(f"{source}: the archive would inflate to {declared / MB:,.0f} MB, above the "
-                         f"{limits.archive_total_bytes / MB:g} MB limit")
+        raise LimitError(f"{source}: the archive would inflate to {size_text(declared)}, above the "
+                         f"{size_text(limits.archive_total_bytes)} limit")
     parts: dict[str, bytes] = {}
     left = limits.archive_total_bytes
     for info in entries:
@@ -512,7 +521,7 @@ def read_archive(source: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> d
             raise InputError(f"{source}: {info.filename} cannot be inflated ({exc})") from None
         if len(blob) > bound:
             which = "per part" if bound == limits.archive_part_bytes else "in all"
-            raise LimitError(f"{source}: {info.filename} inflates past the {bound / MB:g} MB limit {which}, "
+            raise LimitError(f"{source}: {info.filename} inflates past the {size_text(bound)} limit {which}, "
                              "more than its header declares")
         left -= len(blob)
         parts[info.filename] = blob

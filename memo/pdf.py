@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Mapping
 
 from .errors import InputError, LimitError
-from .ingest import DEFAULT_LIMITS, MB, Limits, RawDocument
+from .ingest import DEFAULT_LIMITS, Limits, RawDocument, size_text
 
 # Fewer letters than this in the whole file: no text layer worth the name (a scan, or a
 # stamp and a page number on images).
@@ -56,7 +56,7 @@ def pdf_document(doc_id: str, source: str, data: bytes, digest: str, meta: Mappi
     except InputError:
         raise
     except LimitReachedError as exc:  # pypdf's own guard, at the limit memo set for it
-        raise LimitError(f"{source}: a PDF stream inflates past the {limits.pdf_stream_bytes / MB:g} MB limit "
+        raise LimitError(f"{source}: a PDF stream inflates past the {size_text(limits.pdf_stream_bytes)} limit "
                          f"({exc})") from None
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError, RecursionError,
             MemoryError) as exc:

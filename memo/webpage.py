@@ -45,11 +45,11 @@ def check_markup(source: str, markup: str, *, max_bytes: int, max_elements: int,
     page nested past that would otherwise read as "no article body", and trafilatura's time
     grows fast with the number of elements."""
     from .errors import LimitError
+    from .ingest import size_text
 
     size = len(markup.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
-        raise LimitError(f"{source}: the page is {size / 2**20:.1f} MB of HTML, above the "
-                         f"{max_bytes / 2**20:g} MB limit")
+        raise LimitError(f"{source}: the page is {size_text(size)} of HTML, above the {size_text(max_bytes)} limit")
     lower = markup.lower()
     elements = depth = deepest = 0
     position = 0
