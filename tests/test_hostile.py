@@ -517,7 +517,6 @@ def test_limits_are_options_with_their_defaults_in_one_place(tmp_path):
 
     with pytest.raises(TypeError):
         Limits(1)  # keyword-only: a limit is always named
-    assert (DEFAULT_LIMITS.archive_part_bytes, DEFAULT_LIMITS.archive_ratio) == (50 * 2**20, 100)
     report = tmp_path / "report.docx"
     report.write_bytes(_word_file(lambda part: part.write(b'<w:document ' + _W + b'><w:body><w:p><w:r><w:t>'
                                                           + PROSE.encode() + b'</w:t></w:r></w:p></w:body>'
@@ -561,3 +560,24 @@ def test_the_nesting_count_reads_real_markup_as_shallow(tmp_path):
 
     with pytest.raises(LimitError, match="more than 10 levels deep"):
         check_markup("page.html", "<div>" * 11, max_bytes=2**20, max_elements=10_000, max_depth=10)
+
+
+def test_every_limit_and_its_default_are_listed_in_the_readme():
+    import dataclasses
+    from pathlib import Path
+
+    from memo.ingest import DEFAULT_LIMITS
+
+    MB = 2**20
+    assert dataclasses.asdict(DEFAULT_LIMITS) == {
+        "file_bytes": 20 * MB, "archive_part_bytes": 50 * MB, "archive_total_bytes": 100 * MB,
+        "archive_entries": 1_000, "archive_ratio": 100.0, "html_bytes": 10 * MB, "html_elements": 100_000,
+        "html_depth": 256, "pdf_pages": 2_000, "pdf_stream_bytes": 50 * MB, "pdf_seconds": 120.0}
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    shown = {"file_bytes": "20 MB", "archive_part_bytes": "50 MB", "archive_total_bytes": "100 MB",
+             "archive_entries": "1,000", "archive_ratio": "100 to 1", "html_bytes": "10 MB",
+             "html_elements": "100,000", "html_depth": "256 levels", "pdf_pages": "2,000",
+             "pdf_stream_bytes": "50 MB", "pdf_seconds": "120 s"}
+    for name, value in shown.items():
+        (row,) = [line for line in readme.splitlines() if f"(`{name}`)" in line]
+        assert f"| {value} |" in row, row
