@@ -416,17 +416,22 @@ def crafted(tmp_path_factory):
     return folder
 
 
-def _measured(*args, cwd=None):
-    """The CLI in a subprocess: (exit code, stderr, its peak RSS in MB from wait4)."""
-    import tempfile
+_LAUNCHER = """
+import resource, subprocess, sys
+code = subprocess.run(sys.argv[1:]).returncode
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stdout)
+raise SystemExit(code)
+"""
 
-    with tempfile.TemporaryFile("w+") as err:
-        process = subprocess.Popen([sys.executable, "-m", "memo.cli", *args], stdout=subprocess.DEVNULL,
-                                   stderr=err, text=True, cwd=cwd)
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        return process.returncode, err.read(), usage.ru_maxrss / 1024  # ru_maxrss is in KB on Linux
+
+def _measured(*args, cwd=None):
+    """The CLI in a subprocess: (exit code, stderr, its peak RSS in MB). A small launcher
+    starts it and reads its rusage: a process forked from this one (pytest, with torch loaded)
+    would inherit this process's peak as its own ru_maxrss."""
+    result = subprocess.run([sys.executable, "-c", _LAUNCHER, sys.executable, "-m", "memo.cli", *args],
+                            capture_output=True, text=True, cwd=cwd, timeout=300)
+    peak_kb = int(result.stdout.split()[-1])  # ru_maxrss is in KB on Linux
+    return result.returncode, result.stderr, peak_kb / 1024
 
 
 FAST = ("--embedder", "hashing", "--no-abstractive", "--stance", "embedding", "--no-cache")
@@ -544,6 +549,9 @@ def test_limits_are_options_with_their_defaults_in_one_place(tmp_path):
         read_sources(tmp_path / "three.pdf", strict=True, limits=Limits(pdf_pages=2))
     (skipped,) = read_sources(tmp_path / "three.pdf", limits=Limits(pdf_pages=2))
     assert skipped.skipped == "the PDF has 3 pages, above the limit of 2"
+    # A budget of no time at all is spent on the first page: the time limit is checked between pages.
+    with pytest.raises(LimitError, match=r"three.pdf: reading the PDF took more than 0 s \(stopped at page 1 of 3\)"):
+        read_sources(tmp_path / "three.pdf", strict=True, limits=Limits(pdf_seconds=0))
 
 
 def test_the_nesting_count_reads_real_markup_as_shallow(tmp_path):
