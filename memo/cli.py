@@ -142,6 +142,9 @@ def _source_options(command) -> None:
                          help="seconds to fetch one link, all told (default: %(default)s)")
     command.add_argument("--fetch-max-mb", type=float, default=20.0, metavar="MB",
                          help="largest page or PDF fetched (default: %(default)s)")
+    command.add_argument("--strict", action="store_true",
+                         help="stop at the first source that cannot be read (corrupt, past a size or safety "
+                              "limit, a failed link, a bad JSON line); by default it is skipped and named")
 
 
 def _sources(args) -> list:
@@ -180,7 +183,7 @@ def _text_command(args) -> int:
     from .prepare import prepare
 
     articles = 0
-    for document in ingest.iter_documents(ingest.plan_sources(_sources(args))):
+    for document in ingest.iter_documents(ingest.plan_sources(_sources(args), strict=args.strict)):
         prepared = prepare(document)
         if not args.quiet:
             _report_skipped(prepared.notices)
@@ -287,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
             generation=dict(device=args.device, dtype=args.dtype, batch_size=args.batch_size,
                             max_new_tokens=args.max_new_tokens),
             layout=dict(consensus=args.body_consensus, statements=args.body_statements, who=args.body_speakers,
-                        appendix=not args.no_appendix),
+                        appendix=not args.no_appendix), strict=args.strict,
         )
     except MemoError as exc:
         bar.close()

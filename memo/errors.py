@@ -27,3 +27,8 @@ class ExecutorError(MemoError):
 
 class CacheError(MemoError):
     """An on-disk cache (articles or embeddings) cannot be opened, read or written."""
+
+
+class LimitError(InputError):
+    """A source passes one of memo's safety limits (``ingest.Limits``: inflated size, compression
+    ratio, entries, XML entities, nesting, pages, time); the message names the source and the limit."""

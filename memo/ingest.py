@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence
 
-from .errors import InputError
+from .errors import InputError, LimitError
 from .fetch import LinkBatch, Links, check_url, looks_like_url
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".jsonl", ".pdf")
@@ -26,6 +26,51 @@ METADATA_FIELDS = ("title", "outlet", "author", "date", "url")
 # A directory may hold one of these, mapping file names to metadata.
 SIDECAR_NAMES = ("metadata.json", "metadata.jsonl")
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a news article, even as a web page, is far smaller
+MB = 2**20
+
+
+@dataclass(frozen=True, kw_only=True)
+class Limits:
+    """How much memo reads of one source before refusing it, so that what a hostile file
+    claims (a zip that inflates to gigabytes, nested XML entities, a page nested thousands
+    deep, a PDF stream that inflates without end) never decides memory or time. A source
+    past a limit raises ``LimitError`` naming it and the limit; ``build`` then skips it
+    (or stops, with ``strict=True``). Every default is here and in the README's table.
+
+    The defaults are sized for real news documents: a long Word report holds a few MB of
+    XML and compresses 5-20 times; a heavy news page is 1-3 MB with a few thousand elements;
+    a report PDF has tens of pages."""
+
+    file_bytes: int = MAX_FILE_BYTES  # any file, as it is on disk
+    # Zip-based files (.docx): what each part and the whole inflate to, checked against the
+    # declared sizes first and then while reading (at most the limit + 1 byte is inflated).
+    archive_part_bytes: int = 50 * MB
+    archive_total_bytes: int = 100 * MB
+    archive_entries: int = 1_000  # a Word file has 10-100 parts
+    archive_ratio: float = 100.0  # inflated / compressed, per part of more than 1 MB
+    # HTML, counted before parsing: lxml drops what lies deeper than 256 levels, silently,
+    # and trafilatura's time grows fast with the number of elements (a 19 MB page of 200,000
+    # paragraphs: about 100 s and 600 MB).
+    html_bytes: int = 10 * MB
+    html_elements: int = 100_000
+    html_depth: int = 256
+    # PDFs (pypdf): pages, what one stream may inflate to, and a time budget per file,
+    # checked between pages.
+    pdf_pages: int = 2_000
+    pdf_stream_bytes: int = 50 * MB
+    pdf_seconds: float = 120.0
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def size_text(count: float) -> str:
+    """A byte count as a limit's message gives it: "512 bytes", "20 KB", "1.5 MB", "1,024 MB"."""
+    if count < 1024:
+        return f"{count:,.0f} bytes"
+    if count < MB:
+        return f"{count / 1024:,.0f} KB"
+    return f"{count / MB:,.0f} MB" if count >= 10 * MB or count % MB == 0 else f"{count / MB:.1f} MB"
 
 
 @dataclass(frozen=True)
@@ -45,9 +90,10 @@ class RawDocument:
     pages: tuple[int, ...] = ()
 
 
-def read_sources(sources) -> list[RawDocument]:
-    """Read every source into a ``RawDocument``; raise ``InputError`` naming the bad one."""
-    documents = list(iter_documents(plan_sources(sources)))
+def read_sources(sources, *, strict: bool = False, limits: Limits = DEFAULT_LIMITS) -> list[RawDocument]:
+    """Read every source into a ``RawDocument``; one that cannot be read is a skipped
+    document with the reason, or, with ``strict``, an ``InputError`` naming it."""
+    documents = list(iter_documents(plan_sources(sources, strict=strict, limits=limits)))
     if not documents:
         raise InputError("no articles found in the given sources")
     return documents
@@ -56,10 +102,15 @@ def read_sources(sources) -> list[RawDocument]:
 Reader = Callable[[], list[RawDocument]]
 
 
-def plan_sources(sources) -> list[Reader]:
+def plan_sources(sources, *, strict: bool = False, limits: Limits = DEFAULT_LIMITS) -> list[Reader]:
     """What to read, in order, without reading it yet: one reader per file (a JSON Lines
     file may hold many articles) or per article given in memory. Paths are expanded and
-    checked now, so a missing one fails before any slow work."""
+    checked now, so a missing one fails before any slow work (a typo is the user's to fix,
+    whatever ``strict`` says).
+
+    A source that cannot be read (corrupt, past a limit in ``limits``, a failed link, a bad
+    JSON line) raises ``InputError`` naming it when ``strict``; otherwise it becomes a skipped
+    document with the reason, so one bad file does not cost a large corpus its memo."""
     if isinstance(sources, (str, Path, Mapping, Links)):
         sources = [sources]
     sources = list(sources)
@@ -71,18 +122,53 @@ def plan_sources(sources) -> list[Reader]:
     for position, item in enumerate(sources):
         if isinstance(item, Links):
             batch = LinkBatch(item)
-            plan.extend(partial(_read_link, batch, url) for url in dict.fromkeys(item.urls))
+            plan.extend(_Guarded(url, _link_id(url), strict, partial(_read_link, batch, url, limits, strict))
+                        for url in dict.fromkeys(item.urls))
         elif isinstance(item, str) and looks_like_url(item):
-            plan.append(partial(_read_link, shared, item.strip()))
+            url = item.strip()
+            plan.append(_Guarded(url, _link_id(url), strict, partial(_read_link, shared, url, limits, strict)))
         elif isinstance(item, Mapping):
-            plan.append(partial(list, [_from_mapping(item, f"<input {position}>", position)]))
+            plan.append(_Guarded(f"<input {position}>", f"text-{position + 1}", strict,
+                                 partial(_one_mapping, item, f"<input {position}>", position)))
         elif isinstance(item, Path) or (isinstance(item, str) and _looks_like_path(item)):
-            plan.extend(partial(_read_file, path, sidecar) for path, sidecar in _expand(str(item)))
+            plan.extend(_Guarded(str(path), path.stem, strict, partial(_read_file, path, sidecar, limits, strict))
+                        for path, sidecar in _expand(str(item)))
         elif isinstance(item, str):
             plan.append(partial(list, [_from_text(item, f"<input {position}>", f"text-{position + 1}")]))
         else:
             raise InputError(f"<input {position}>: unsupported source type {type(item).__name__}")
     return plan
+
+
+@dataclass(frozen=True)
+class _Guarded:
+    """One source's reader: what it reads, or, when it cannot be read and the run is not
+    strict, a skipped document naming the source and the reason."""
+
+    source: str
+    doc_id: str
+    strict: bool
+    read: Callable[[], list[RawDocument]]
+
+    def __call__(self) -> list[RawDocument]:
+        try:
+            return self.read()
+        except InputError as exc:
+            if self.strict:
+                raise
+            return [unreadable(self.doc_id, self.source, exc)]
+
+
+def unreadable(doc_id: str, source: str, error: InputError | str) -> RawDocument:
+    """A source that could not be read, as a skipped document: the reason without the source
+    name the error starts with (the notice names the source)."""
+    reason = str(error)
+    reason = reason[len(source) + 2:] if reason.startswith(f"{source}: ") else reason
+    return RawDocument(doc_id, source, "", "", skipped=reason)
+
+
+def _one_mapping(item: Mapping, source: str, position: int) -> list[RawDocument]:
+    return [_from_mapping(item, source, position)]
 
 
 def iter_documents(plan: Sequence[Reader], *, read: Callable[[int], None] | None = None) -> Iterator[RawDocument]:
@@ -175,11 +261,12 @@ def _sidecar_for(directory: Path) -> dict[str, dict]:
     return {}
 
 
-def _read_file(path: Path, sidecar: dict) -> list[RawDocument]:
+def _read_file(path: Path, sidecar: dict, limits: Limits = DEFAULT_LIMITS, strict: bool = True
+               ) -> list[RawDocument]:
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"{path}: file is {size / 2**20:.0f} MB, above the {MAX_FILE_BYTES // 2**20} MB limit")
+        if size > limits.file_bytes:
+            raise LimitError(f"{path}: file is {size_text(size)}, above the {size_text(limits.file_bytes)} limit")
         data = path.read_bytes()
     except PermissionError:
         raise InputError(f"{path}: permission denied") from None
@@ -190,17 +277,17 @@ def _read_file(path: Path, sidecar: dict) -> list[RawDocument]:
     if suffix == ".pdf":
         from .pdf import pdf_document
 
-        return [pdf_document(path.stem, str(path), data, digest, sidecar)]
+        return [pdf_document(path.stem, str(path), data, digest, sidecar, limits=limits)]
     if suffix == ".docx":
-        text, meta = _docx_text(path, data)
+        text, meta = _docx_text(path, data, limits)
         return [RawDocument(path.stem, str(path), text, digest, {**meta, **sidecar})]
     if _looks_binary(data):
         raise InputError(f"{path}: looks like a binary file, not {suffix[1:]} text")
     text, encoding = decode_bytes(data)
     if suffix == ".jsonl":
-        return _jsonl_documents(path, text, sidecar)
+        return _jsonl_documents(path, text, sidecar, strict)
     if suffix in (".html", ".htm"):
-        return [html_document(path.stem, str(path), text, digest, sidecar, encoding)]
+        return [html_document(path.stem, str(path), text, digest, sidecar, encoding, limits=limits)]
     text, meta = split_front_matter(text)
     return [RawDocument(path.stem, str(path), text, digest, {**meta, **sidecar}, encoding)]
 
@@ -279,20 +366,29 @@ def split_front_matter(text: str) -> tuple[str, dict]:
     return text.lstrip("\ufeff")[match.end():], {k: v for k, v in meta.items() if v}
 
 
-def _jsonl_documents(path: Path, text: str, sidecar: dict) -> list[RawDocument]:
+def _jsonl_documents(path: Path, text: str, sidecar: dict, strict: bool = True) -> list[RawDocument]:
+    """One document per line; a bad line is an error naming it when ``strict``, else that
+    record alone is skipped (as ``path:line``) and the file's other articles are read."""
     documents = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
+        source, default_id = f"{path}:{number}", f"{path.stem}-{number}"
         try:
-            row = json.loads(line)
-        except ValueError as exc:
-            raise InputError(f"{path}: line {number} is not JSON ({exc.msg})") from None
-        if not isinstance(row, dict):
-            raise InputError(f"{path}: line {number} is not a JSON object")
-        source = f"{path}:{number}"
-        doc = _from_mapping(row, source, number - 1, default_id=f"{path.stem}-{number}")
-        documents.append(doc)
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                raise InputError(f"{path}: line {number} is not JSON ({exc.msg})") from None
+            if not isinstance(row, dict):
+                raise InputError(f"{path}: line {number} is not a JSON object")
+            documents.append(_from_mapping(row, source, number - 1, default_id=default_id))
+        except InputError as exc:
+            if strict:
+                raise
+            # The message names the file and the line ("f.jsonl: line 3 ..."); the record's
+            # source is "f.jsonl:3", so the reason keeps its line number.
+            reason = str(exc).removeprefix(f"{path}: ").removeprefix(f"{source}: ")
+            documents.append(RawDocument(default_id, source, "", "", skipped=reason))
     if not documents:
         raise InputError(f"{path}: no JSON lines in the file")
     return documents
@@ -318,24 +414,30 @@ def _from_text(text: str, source: str, doc_id: str, meta: Mapping[str, str] | No
 
 # ---- links ----------------------------------------------------------------
 
-def _read_link(batch: LinkBatch, url: str) -> list[RawDocument]:
-    """A fetched link as a document; the URL is its source and its citations' link."""
+def _read_link(batch: LinkBatch, url: str, limits: Limits = DEFAULT_LIMITS, strict: bool = False
+               ) -> list[RawDocument]:
+    """A fetched link as a document; the URL is its source and its citations' link. A link
+    that fails is that link's failure, not the run's: skipped with the reason, unless strict."""
     fetched = batch.get(url)
     doc_id = _link_id(url)
     meta = {"url": url}  # the link as the user gave it, not where it redirected
     if fetched.error:
+        if strict:
+            raise InputError(f"could not fetch {url}: {fetched.error}")
         return [RawDocument(doc_id, url, "", "", meta, skipped=f"could not fetch {url}: {fetched.error}")]
     digest = hashlib.sha256(fetched.body).hexdigest()
     if fetched.kind == "pdf":
         from .pdf import pdf_document
 
         try:
-            return [pdf_document(doc_id, url, fetched.body, digest, meta)]
-        except InputError as exc:  # a broken PDF behind a link is that link's failure, not the run's
+            return [pdf_document(doc_id, url, fetched.body, digest, meta, limits=limits)]
+        except InputError as exc:
+            if strict:
+                raise
             reason = str(exc).removeprefix(f"{url}: ")
             return [RawDocument(doc_id, url, "", digest, meta, skipped=f"could not read {url}: {reason}")]
     markup, encoding = _decode_declared(fetched.body, fetched.charset)
-    return [html_document(doc_id, url, markup, digest, meta, encoding, url=fetched.final_url or url)]
+    return [html_document(doc_id, url, markup, digest, meta, encoding, url=fetched.final_url or url, limits=limits)]
 
 
 def _link_id(url: str) -> str:
@@ -362,25 +464,106 @@ def _decode_declared(data: bytes, charset: str) -> tuple[str, str]:
     return decode_bytes(data)
 
 
-# ---- Word documents -------------------------------------------------------
+# ---- Word documents and other zip archives --------------------------------
 
-def _docx_text(path: Path, data: bytes) -> tuple[str, dict]:
+# Parts a Word file keeps as they are (pictures, fonts): not XML, never parsed by python-docx,
+# so not searched for a DTD (an SVG picture may well declare one).
+_MEDIA_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".svg", ".ico",
+                   ".webp", ".wdp", ".odttf", ".ttf", ".bin", ".mp3", ".mp4", ".wav")
+_RATIO_FLOOR = 1 * MB  # below this a part cannot hurt, whatever its ratio (a blank settings.xml)
+_DTD = tuple(mark.encode(codec) for mark in ("<!DOCTYPE", "<!ENTITY") for codec in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
+def read_archive(source: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, bytes]:
+    """The parts of a zip archive, each inflated only as far as the limits allow: the
+    declared sizes, the number of entries and the compression ratio are checked first,
+    and each part is then read through a bounded stream (at most the limit + 1 byte), so
+    a header that understates a part cannot get it past them. ``LimitError`` names the
+    source, the part and the limit; a file that is no zip is an ``InputError``."""
+    import io
+    import zipfile
+    import zlib
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, OSError) as exc:
+        raise InputError(f"{source}: not a readable zip archive ({exc})") from None
+    if len(entries) > limits.archive_entries:
+        raise LimitError(f"{source}: the archive holds {len(entries):,} entries, above the limit of "
+                         f"{limits.archive_entries:,}")
+    declared = 0
+    for info in entries:
+        if info.file_size > limits.archive_part_bytes:
+            raise LimitError(f"{source}: {info.filename} would inflate to {size_text(info.file_size)}, above "
+                             f"the {size_text(limits.archive_part_bytes)} limit per part")
+        ratio = info.file_size / max(1, info.compress_size)
+        if info.file_size > _RATIO_FLOOR and ratio > limits.archive_ratio:
+            raise LimitError(f"{source}: {info.filename} is compressed {ratio:,.0f} to 1, above the limit of "
+                             f"{limits.archive_ratio:g} to 1 (a decompression bomb?)")
+        declared += info.file_size
+    if declared > limits.archive_total_bytes:
+        raise LimitError(f"{source}: the archive would inflate to {size_text(declared)}, above the "
+                         f"{size_text(limits.archive_total_bytes)} limit")
+    parts: dict[str, bytes] = {}
+    left = limits.archive_total_bytes
+    for info in entries:
+        if info.is_dir():
+            continue
+        bound = min(limits.archive_part_bytes, left)
+        try:
+            with archive.open(info) as member:
+                # zipfile stops at the declared size and then checks the CRC, but the bound
+                # does not rest on that: a stream read past the limit is refused here.
+                blob = member.read(bound + 1)
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, ValueError, EOFError,
+                OSError) as exc:
+            raise InputError(f"{source}: {info.filename} cannot be inflated ({exc})") from None
+        if len(blob) > bound:
+            which = "per part" if bound == limits.archive_part_bytes else "in all"
+            raise LimitError(f"{source}: {info.filename} inflates past the {size_text(bound)} limit {which}, "
+                             "more than its header declares")
+        left -= len(blob)
+        parts[info.filename] = blob
+    return parts
+
+
+def _docx_text(path: Path, data: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[str, dict]:
     import io
     import zipfile
 
     import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from lxml import etree
 
+    parts = read_archive(str(path), data, limits)
+    for name, blob in parts.items():
+        # OOXML forbids DTDs in its parts (ECMA-376 Part 2, 8.1.4); one here is an entity
+        # bomb ("billion laughs") or an external entity, refused before any parser sees it.
+        if not name.lower().endswith(_MEDIA_SUFFIXES) and any(mark in blob for mark in _DTD):
+            raise LimitError(f"{path}: {name} declares XML entities (a DTD), which Word documents never "
+                             "do; refused unparsed")
+    # python-docx reads the parts checked above, from a copy stored without compression: it
+    # never inflates anything itself.
+    checked = io.BytesIO()
+    with zipfile.ZipFile(checked, "w", zipfile.ZIP_STORED) as copy:
+        for name, blob in parts.items():
+            copy.writestr(name, blob)
+    del parts
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable Word document ({exc})") from None
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:  # tables after the running text, row by row
-        for row in table.rows:
-            cells = [c.text.strip() for c in row.cells if c.text.strip()]
-            if cells:
-                lines.append(" | ".join(dict.fromkeys(cells)))
-    props = document.core_properties
+        document = docx.Document(checked)
+        lines = [p.text for p in document.paragraphs]
+        for table in document.tables:  # tables after the running text, row by row
+            for row in table.rows:
+                cells = [c.text.strip() for c in row.cells if c.text.strip()]
+                if cells:
+                    lines.append(" | ".join(dict.fromkeys(cells)))
+        props = document.core_properties
+    except etree.XMLSyntaxError as exc:  # lxml's own guards (entity amplification, depth) land here too
+        raise InputError(f"{path}: not a readable Word document (XML: {exc})") from None
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, TypeError, AttributeError,
+            IndexError) as exc:
+        raise InputError(f"{path}: not a readable Word document ({type(exc).__name__}: {exc})") from None
     meta = {"title": props.title or "", "author": props.author or ""}
     if props.created and props.created.year > 1980:
         meta["date"] = props.created.date().isoformat()
@@ -393,11 +576,15 @@ def _docx_text(path: Path, data: bytes) -> tuple[str, dict]:
 # drop an article whose wrapper's class merely contains "sidebar" or "header".
 
 def html_document(doc_id: str, source: str, markup: str, digest: str, meta: Mapping[str, str] | None = None,
-                  encoding: str = "utf-8", *, url: str | None = None) -> RawDocument:
+                  encoding: str = "utf-8", *, url: str | None = None, limits: Limits = DEFAULT_LIMITS
+                  ) -> RawDocument:
     """A web page as a document: its article body and stated metadata (``meta`` wins over
-    what the page states); a page with no body is a skipped document, with the reason."""
-    from .webpage import NoBody, page_text
+    what the page states); a page with no body is a skipped document, with the reason. A
+    page past the HTML limits raises ``LimitError`` before it is parsed."""
+    from .webpage import NoBody, check_markup, page_text
 
+    check_markup(source, markup, max_bytes=limits.html_bytes, max_elements=limits.html_elements,
+                 max_depth=limits.html_depth)
     try:
         text, stated = page_text(markup, url=url)
     except NoBody as exc:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from collections import Counter
+from contextlib import contextmanager
 from typing import Mapping
 
-from .errors import InputError
-from .ingest import RawDocument
+from .errors import InputError, LimitError
+from .ingest import DEFAULT_LIMITS, Limits, RawDocument, size_text
 
 # Fewer letters than this in the whole file: no text layer worth the name (a scan, or a
 # stamp and a page number on images).
@@ -22,22 +24,42 @@ MIN_LETTERS = 20
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$|^[-–—]\s*\d{1,4}\s*[-–—]$", re.I)
 
 
-def pdf_document(doc_id: str, source: str, data: bytes, digest: str, meta: Mapping[str, str] | None = None
-                 ) -> RawDocument:
-    """A PDF as one document; ``InputError`` when it cannot be read at all, a skipped document
-    when it has no text layer. ``meta`` wins over the PDF's own properties."""
+def pdf_document(doc_id: str, source: str, data: bytes, digest: str, meta: Mapping[str, str] | None = None,
+                 *, limits: Limits = DEFAULT_LIMITS) -> RawDocument:
+    """A PDF as one document; ``InputError`` when it cannot be read at all, ``LimitError`` when
+    it passes a limit (pages, what a stream inflates to, time), a skipped document when it
+    has no text layer. ``meta`` wins over the PDF's own properties."""
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import LimitReachedError, PyPdfError
 
+    started = time.monotonic()
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise InputError(f"{source}: the PDF is encrypted with a password")
-        raw_pages = [page.extract_text() or "" for page in reader.pages]
-        stated = _properties(reader)
+        with _stream_limits(limits.pdf_stream_bytes):
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise InputError(f"{source}: the PDF is encrypted with a password")
+            count = len(reader.pages)
+            if count > limits.pdf_pages:
+                raise LimitError(f"{source}: the PDF has {count:,} pages, above the limit of {limits.pdf_pages:,}")
+            raw_pages = []
+            for number, page in enumerate(reader.pages, 1):
+                # extract_text swallows pypdf's decompression limit and returns "" (a bomb would
+                # read as a scan); decoding the content stream first lets the limit be reported.
+                page.get_contents()
+                raw_pages.append(page.extract_text() or "")
+                # Checked between pages: one page's extraction cannot be interrupted, but a file
+                # of many slow pages stops here instead of holding the run.
+                if time.monotonic() - started > limits.pdf_seconds:
+                    raise LimitError(f"{source}: reading the PDF took more than {limits.pdf_seconds:g} s "
+                                     f"(stopped at page {number} of {count}), above the time limit")
+            stated = _properties(reader)
     except InputError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
+    except LimitReachedError as exc:  # pypdf's own guard, at the limit memo set for it
+        raise LimitError(f"{source}: a PDF stream inflates past the {size_text(limits.pdf_stream_bytes)} limit "
+                         f"({exc})") from None
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError, RecursionError,
+            MemoryError) as exc:
         raise InputError(f"{source}: not a readable PDF ({type(exc).__name__}: {exc})") from None
     meta = {**stated, **(meta or {})}
     if sum(ch.isalpha() for page in raw_pages for ch in page) < MIN_LETTERS:
@@ -53,6 +75,22 @@ def pdf_document(doc_id: str, source: str, data: bytes, digest: str, meta: Mappi
             parts.append(text)
             offset += len(text) + 1
     return RawDocument(doc_id, source, "\n".join(parts), digest, meta, pages=tuple(starts))
+
+
+@contextmanager
+def _stream_limits(max_bytes: int):
+    """pypdf's decompression limits set to ``max_bytes`` for this file (a context variable:
+    other threads' reads keep theirs). An older pypdf without ``apply_configuration`` keeps its
+    own limits (75 MB a stream), which bound memory all the same."""
+    try:
+        from pypdf import apply_configuration
+    except ImportError:
+        yield
+        return
+    with apply_configuration(zlib_maximum_output_length=max_bytes, maximum_declared_stream_length=max_bytes,
+                             lzw_maximum_output_length=max_bytes, run_length_maximum_output_length=max_bytes,
+                             array_based_stream_maximum_output_length=max_bytes):
+        yield
 
 
 def _properties(reader) -> dict[str, str]:

@@ -77,6 +77,7 @@ def build(
     ray_address: str | None = None,
     progress: Progress | None = None,
     layout: dict | None = None,
+    strict: bool = False,
 ) -> Memo:
     """Build a briefing memo from news articles, and save it to ``out`` if given.
 
@@ -103,6 +104,10 @@ def build(
     ``layout``: how much evidence the saved memo's body shows before its appendix, a dict of
     ``consensus``, ``supporting``, ``statements``, ``who``, ``summary`` and ``appendix``
     (see ``memo.render.common.Layout``; ``Memo.save`` takes the same).
+    ``strict``: a source that cannot be read (a corrupt file, one past a limit of
+    ``ingest.Limits``, a link that fails, a bad JSON line) stops the build with ``InputError``
+    naming it; by default it is skipped, listed under Skipped in the method note, and the
+    memo is built from the rest.
     """
     report = progress or (lambda stage, done, total: None)
     if bottom_line_sentences < 1 or min(key_points, consensus_points, found_disagreements, story_points) < 0 \
@@ -130,7 +135,7 @@ def build(
                       questions=questions, stance=stance, consensus_points=consensus_points,
                       found_disagreements=found_disagreements, max_stories=max_stories, story_points=story_points,
                       abstractive=abstractive, prompts=prompts, generation=generation, fallback=fallback,
-                      cache=cache, report=report, layout=layout)
+                      cache=cache, report=report, layout=layout, strict=strict)
     finally:
         for store in opened:
             store.close()
@@ -141,14 +146,14 @@ def build(
 def _build(sources, runner: Executor, opened: list, *, out, format, title, to, from_, date, subject, embedder,
            bottom_line_sentences, key_points, article_budget, article_words, questions, stance, consensus_points,
            found_disagreements, max_stories, story_points, abstractive, prompts, generation, fallback, cache,
-           report, layout=None) -> Memo:
+           report, layout=None, strict=False) -> Memo:
     notices: list[Notice] = []
     summarizer = None
     # A bad stance choice fails now, before the slow work (the model itself loads when first
     # used); the embedding heuristic needs the embedder, so it is made when that is ready.
     early_stance = get_stance(stance, None) if stance != "embedding" else None
     # Every input is checked before a model is loaded: a bad path fails at once.
-    plan = ingest.plan_sources(sources)
+    plan = ingest.plan_sources(sources, strict=strict)
     if abstractive is not None:
         templates = Prompts(prompts)
         templates.check()
@@ -218,8 +223,7 @@ def _build(sources, runner: Executor, opened: list, *, out, format, title, to, f
     articles = [a for a in articles if sentences[a.id]]
     attributions = one_name_per_person({a.id: attributions[a.id] for a in articles})
     if not articles:
-        skipped = "; ".join(f"{n.source}: {n.detail}" for n in notices if n.kind in ("skipped", "duplicate"))
-        raise InputError("no article has any text to summarise" + (f" ({skipped})" if skipped else ""))
+        raise InputError("no article has any text to summarise" + _why_none(notices))
     for notice in notices:
         log.info("%s: %s: %s", notice.source, notice.kind, notice.detail)
 
@@ -347,6 +351,17 @@ def _build(sources, runner: Executor, opened: list, *, out, format, title, to, f
         memo.save(out, format=format, layout=layout)
         report("writing", 1, 1)
     return memo
+
+
+def _why_none(notices: Sequence[Notice], shown: int = 3) -> str:
+    """Why no article is left, in one line: the first few skipped sources with their reasons
+    and how many more (a corpus of 1,000 bad files is not a 1,000-item error)."""
+    skipped = [f"{n.source}: {n.detail}" if n.source not in n.detail else n.detail
+               for n in notices if n.kind in ("skipped", "duplicate")]
+    if not skipped:
+        return ""
+    more = f"; and {len(skipped) - shown:,} more" if len(skipped) > shown else ""
+    return f" ({'; '.join(skipped[:shown])}{more})"
 
 
 # Texts per embedding task: a multiple of every batch size memo's embedders use, so that a

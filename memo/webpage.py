@@ -26,6 +26,68 @@ _PROSE_WORDS, _PROSE_CHARS = 6, 40
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
+# What the nesting count leaves out: elements that never hold others, and those whose end
+# tag HTML lets a page omit (an unclosed <p> or <li> ends at the next one, not deeper).
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr basefont bgsound frame "
+                  "keygen command image".split())
+_OPTIONAL_END = frozenset("p li dt dd tr td th option optgroup thead tbody tfoot colgroup caption rb rt rp rtc "
+                          "html head body".split())
+_RAW_TEXT = ("script", "style", "textarea", "title", "xmp", "template", "noscript")
+_TAG = re.compile(r"<(?:(!--)|(/?)([a-z][a-z0-9:-]*))")
+
+
+def check_markup(source: str, markup: str, *, max_bytes: int, max_elements: int, max_depth: int) -> None:
+    """Refuse a page, before any parser sees it, that is larger, has more elements or nests
+    deeper than the limits (``ingest.Limits``): ``LimitError`` naming the source and the limit.
+
+    The count is a single linear scan of the tags (comments and the text of <script> and
+    <style> skipped), not a parse: lxml silently drops what lies deeper than 256 levels, so a
+    page nested past that would otherwise read as "no article body", and trafilatura's time
+    grows fast with the number of elements."""
+    from .errors import LimitError
+    from .ingest import size_text
+
+    size = len(markup.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise LimitError(f"{source}: the page is {size_text(size)} of HTML, above the {size_text(max_bytes)} limit")
+    lower = markup.lower()
+    elements = depth = deepest = 0
+    position = 0
+    while match := _TAG.search(lower, position):
+        position = match.end()
+        if match.group(1):  # a comment: to its end, or the rest of the page is comment
+            position = lower.find("-->", position)
+            if position < 0:
+                break
+            continue
+        closing, name = match.group(2), match.group(3)
+        end = lower.find(">", position)
+        if end < 0:
+            break
+        self_closing = lower[end - 1] == "/"
+        position = end + 1
+        if closing:
+            if name not in _VOID and name not in _OPTIONAL_END and depth:
+                depth -= 1
+            continue
+        elements += 1
+        if elements > max_elements:
+            raise LimitError(f"{source}: the page has more than {max_elements:,} HTML elements, above the limit")
+        if name in _RAW_TEXT:  # its text is not markup: on to its end tag
+            position = lower.find(f"</{name}", position)
+            if position < 0:
+                break
+            continue
+        if name in _VOID or name in _OPTIONAL_END or self_closing:
+            continue
+        depth += 1
+        if depth > deepest:
+            deepest = depth
+            if deepest > max_depth:
+                raise LimitError(f"{source}: the page nests its elements more than {max_depth:,} levels deep, "
+                                 "above the limit")
+
+
 def page_text(markup: str, *, url: str | None = None) -> tuple[str, dict[str, str]]:
     """The article body of ``markup`` (one paragraph per line) and the metadata the page
     states: title, outlet (site name), author, date (YYYY-MM-DD), url (canonical link).
@@ -39,8 +101,9 @@ def page_text(markup: str, *, url: str | None = None) -> tuple[str, dict[str, st
         raise NoBody("the page is empty")
     try:
         document = bare_extraction(markup, url=url, **_OPTIONS)
-    except (ValueError, TypeError, AttributeError) as exc:
-        # lxml refuses some documents outright; such a page is skipped, not a crash.
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+        # lxml refuses some documents outright (and trafilatura recurses over the tree); such a
+        # page is skipped, not a crash.
         raise NoBody(f"the page cannot be parsed as HTML ({exc})") from None
     if document is None or not (document.text or "").strip():
         raise NoBody("no article body found in the page")

@@ -57,9 +57,14 @@ def test_jsonl_lines_become_articles_and_bad_lines_name_the_line(tmp_path):
     docs = read_sources(good)
     assert [d.id for d in docs] == ["x1", "feed-3"]
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"text": "ok"}\n{not json\n')
+    bad.write_text('{"text": "ok"}\n{not json\n[1]\n{"text": "also ok"}\n')
     with pytest.raises(InputError, match=r"bad.jsonl: line 2 is not JSON"):
-        read_sources(bad)
+        read_sources(bad, strict=True)
+    # By default a bad record is skipped by its line, and the file's other records are read.
+    docs = read_sources(bad)
+    assert [(d.source.rsplit("/", 1)[-1], d.text, d.skipped.split(" (")[0]) for d in docs] == [
+        ("bad.jsonl:1", "ok", ""), ("bad.jsonl:2", "", "line 2 is not JSON"),
+        ("bad.jsonl:3", "", "line 3 is not a JSON object"), ("bad.jsonl:4", "also ok", "")]
 
 
 _BODY = ("<p>The ministers agreed on Tuesday to resume the talks in Geneva next week, officials said.</p>"
@@ -164,6 +169,11 @@ def test_errors_name_the_file_and_the_problem(tmp_path):
     pdf = tmp_path / "paper.txt"
     pdf.write_bytes(b"%PDF-1.7\n\x00\x01binary")
     with pytest.raises(InputError, match="paper.txt: looks like a binary file"):
-        read_sources(pdf)
+        read_sources(pdf, strict=True)
     with pytest.raises(InputError, match=r"<input 0>: no article text"):
-        read_sources([{"headline": "no body"}])
+        read_sources([{"headline": "no body"}], strict=True)
+    # Not strict: the same sources are skipped documents naming the problem, beside good ones.
+    docs = read_sources([pdf, {"headline": "no body"}, "The talks resumed on Monday."])
+    assert [(d.id, d.skipped) for d in docs] == [
+        ("paper", "looks like a binary file, not txt text"),
+        ("text-2", "no article text (expected one of the keys text, body, content, article)"), ("text-3", "")]

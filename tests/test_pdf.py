@@ -109,7 +109,9 @@ def test_a_pdf_without_a_text_layer_is_skipped_with_the_reason(tmp_path):
 def test_a_broken_pdf_is_one_clear_error(tmp_path):
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not really a PDF\n")
     with pytest.raises(InputError, match=r"broken.pdf: not a readable PDF"):
-        read_sources(tmp_path / "broken.pdf")
+        read_sources(tmp_path / "broken.pdf", strict=True)
+    (doc,) = read_sources(tmp_path / "broken.pdf")  # by default: skipped, with the reason
+    assert doc.text == "" and doc.skipped.startswith("not a readable PDF")
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")

@@ -224,7 +224,7 @@ def test_sources_are_read_and_prepared_a_batch_at_a_time(tmp_path, monkeypatch):
     corpus = write_corpus(tmp_path / "c", {f"{n}.txt": text for n, text in enumerate(news)})
     events = []
     read, prepare = ingest._read_file, clean.clean_document
-    monkeypatch.setattr(ingest, "_read_file", lambda path, sidecar: events.append("read") or read(path, sidecar))
+    monkeypatch.setattr(ingest, "_read_file", lambda path, sidecar, *rest: events.append("read") or read(path, sidecar, *rest))
     monkeypatch.setattr(clean, "clean_document", lambda doc: events.append("clean") or prepare(doc))
     monkeypatch.setattr(pipeline, "PREPARE_BATCH", 2)
     brief = memo.build(corpus, embedder="hashing")
