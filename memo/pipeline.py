@@ -78,6 +78,7 @@ def build(
     progress: Progress | None = None,
     layout: dict | None = None,
     strict: bool = False,
+    limits: dict | None = None,
 ) -> Memo:
     """Build a briefing memo from news articles, and save it to ``out`` if given.
 
@@ -107,7 +108,8 @@ def build(
     ``strict``: a source that cannot be read (a corrupt file, one past a limit of
     ``ingest.Limits``, a link that fails, a bad JSON line) stops the build with ``InputError``
     naming it; by default it is skipped, listed under Skipped in the method note, and the
-    memo is built from the rest.
+    memo is built from the rest. ``limits``: a dict of ``ingest.Limits`` fields to change
+    (e.g. ``{"file_bytes": 100_000_000}``); the rest keep their defaults.
     """
     report = progress or (lambda stage, done, total: None)
     if bottom_line_sentences < 1 or min(key_points, consensus_points, found_disagreements, story_points) < 0 \
@@ -135,7 +137,8 @@ def build(
                       questions=questions, stance=stance, consensus_points=consensus_points,
                       found_disagreements=found_disagreements, max_stories=max_stories, story_points=story_points,
                       abstractive=abstractive, prompts=prompts, generation=generation, fallback=fallback,
-                      cache=cache, report=report, layout=layout, strict=strict)
+                      cache=cache, report=report, layout=layout, strict=strict,
+                      limits=_limits(limits))
     finally:
         for store in opened:
             store.close()
@@ -143,17 +146,33 @@ def build(
             runner.close()  # a Ray instance memo started itself; a passed-in executor stays the caller's
 
 
+def _limits(changes: dict | None) -> "ingest.Limits":
+    import dataclasses
+
+    if not changes:
+        return ingest.DEFAULT_LIMITS
+    known = {f.name: f.type for f in dataclasses.fields(ingest.Limits)}
+    unknown = sorted(set(changes) - set(known))
+    if unknown:
+        raise InputError(f"unknown limits {', '.join(unknown)}; known: {', '.join(known)}")
+    bad = [name for name, value in changes.items()
+           if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0]
+    if bad:
+        raise InputError(f"limits {', '.join(sorted(bad))} must be non-negative numbers")
+    return dataclasses.replace(ingest.DEFAULT_LIMITS, **changes)
+
+
 def _build(sources, runner: Executor, opened: list, *, out, format, title, to, from_, date, subject, embedder,
            bottom_line_sentences, key_points, article_budget, article_words, questions, stance, consensus_points,
            found_disagreements, max_stories, story_points, abstractive, prompts, generation, fallback, cache,
-           report, layout=None, strict=False) -> Memo:
+           report, layout=None, strict=False, limits=ingest.DEFAULT_LIMITS) -> Memo:
     notices: list[Notice] = []
     summarizer = None
     # A bad stance choice fails now, before the slow work (the model itself loads when first
     # used); the embedding heuristic needs the embedder, so it is made when that is ready.
     early_stance = get_stance(stance, None) if stance != "embedding" else None
     # Every input is checked before a model is loaded: a bad path fails at once.
-    plan = ingest.plan_sources(sources, strict=strict)
+    plan = ingest.plan_sources(sources, strict=strict, limits=limits)
     if abstractive is not None:
         templates = Prompts(prompts)
         templates.check()

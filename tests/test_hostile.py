@@ -589,3 +589,18 @@ def test_every_limit_and_its_default_are_listed_in_the_readme():
     for name, value in shown.items():
         (row,) = [line for line in readme.splitlines() if f"(`{name}`)" in line]
         assert f"| {value} |" in row, row
+
+
+def test_limits_are_options_of_build(tmp_path):
+    from conftest import write_corpus
+
+    corpus = write_corpus(tmp_path / "c", {
+        "short.txt": "The council approved the budget on Monday after a long debate in the chamber.\n",
+        "long.txt": "The council approved the budget on Monday. " * 40 + "\n"})
+    brief = memo.build(corpus, embedder="hashing", limits={"file_bytes": 200})
+    assert [a.source.rsplit("/", 1)[-1] for a in brief.articles] == ["short.txt"]
+    assert any(n.kind == "skipped" and n.source.endswith("long.txt") for n in brief.method.notices)
+    with pytest.raises(memo.MemoError, match="long.txt"):
+        memo.build(corpus, embedder="hashing", limits={"file_bytes": 200}, strict=True)
+    with pytest.raises(memo.MemoError, match="unknown limits file_size"):
+        memo.build(corpus, embedder="hashing", limits={"file_size": 200})
