@@ -261,6 +261,8 @@ def model_card(out: Path, args, data: Path, counts: Counter, report: dict, calib
         f"| {name} | {m['pairs']} | {m.get('forced_accuracy', '')} | {m['accuracy_4']} | {m['side_precision']} | "
         f"{m['side_coverage']} | {m['placed']} | {m.get('agree_disagree_macro_f1', '')} | {m.get('fnc_score', '')} |"
         for name, m in report.items())
+    placed = report.get("fnc1_dev_background", {}).get("placed")
+    background_share = f"{placed:.0%}" if isinstance(placed, float) and placed == placed else "(not scored)"
     mix = "\n".join(f"| {source} | {label} | {n} |" for (source, label), n in sorted(counts.items()))
     return f"""# memo stance model (claim-stance cross-encoder)
 
@@ -340,7 +342,8 @@ Known failures, seen in memo's tests and on the sample corpus: a negation word i
 statement reads as contesting ("Trials found no serious side effects" against "The vaccine is
 safe"), and harm words without one as supporting; a statement that shows two parties are close
 can be read as supporting a claim about one of them; a claim's topic words in an otherwise
-neutral news sentence can be read as support. Unseen topics score lower than dev (IBM claim
+neutral news sentence can be read as support (on `fnc1_dev_background` {background_share}
+of background sentences are put on a side). Unseen topics score lower than dev (IBM claim
 stance test 0.64 forced; UKP ARC comments, not trained on, 0.52).
 
 ## Retrain
