@@ -22,7 +22,7 @@ import numpy as np
 from .attribution import NARRATION, Attribution
 from .extractive import background_score, best_matches, centroid, neighbour_sources
 from .model import Article, Citation, Group, Point, Sentence, Statement
-from .stance import CONTESTS, StanceBackend
+from .stance import CONTESTS, UNCLEAR, StanceBackend
 
 SAME_POINT = 0.7  # closeness of two wordings of one point: cosine of all-MiniLM-L6-v2 embeddings ...
 SHARED_WORDS = 0.25  # ... plus this times the share of content words (names, numbers, terms) they share
@@ -347,12 +347,16 @@ def _weighing_plan(group: Group, pool: Pool):
 def _judge_both_ways(questions: list[tuple[str, list[str]]], stance: StanceBackend):
     """Stance of each (claim, statements), a contest read either way counting: contradiction
     is symmetric, a cross-encoder's reading of it is not always ("not X" read against X may
-    be called, X against "not X" missed). One batch when the backend takes pairs."""
+    be called, X against "not X" missed). Batched when the backend takes pairs."""
     if callable(getattr(stance, "stance_pairs", None)):
         pairs = [(claim, text) for claim, texts in questions for text in texts]
-        pairs += [(text, claim) for claim, text in pairs]
-        judged = stance.stance_pairs(pairs)
-        forward, backward = judged[:len(judged) // 2], judged[len(judged) // 2:]
+        forward = stance.stance_pairs(pairs)
+        # Read the other way only where the first reading called no side: a side called with
+        # confidence stands (and this halves the model's work on a cold run).
+        again = [n for n, call in enumerate(forward) if call.label == UNCLEAR]
+        backward = list(forward)
+        for n, call in zip(again, stance.stance_pairs([(pairs[n][1], pairs[n][0]) for n in again])):
+            backward[n] = call
     else:
         forward = [call for claim, texts in questions for call in stance.stance(claim, texts)]
         backward = [stance.stance(text, [claim])[0] for claim, texts in questions for text in texts]
