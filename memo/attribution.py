@@ -223,7 +223,10 @@ def _attribute_parsed(article: Article, sentences: list[Sentence], parsed: list[
         if each.found and each.found.mention == syntax.NAMED and each.found.source == syntax.PERSON:
             for part in each.found.speaker.split(" and "):
                 _full_name(part, full_names)
-    _full_names_from_text(article.text, full_names)
+    singles = {name for each in parsed for name, _, _ in each.people if " " not in name} | {
+        each.found.speaker for each in parsed if each.found and each.found.mention == syntax.NAMED
+        and each.found.source == syntax.PERSON and " " not in each.found.speaker}
+    _full_names_from_text(article.text, singles, full_names)
     for each in parsed:
         for name, gender, _ in each.people:
             if gender:
@@ -325,13 +328,12 @@ def _antecedent(pronoun: str, here: int, genders: dict[str, str], mentions, last
     return chosen
 
 
-def _full_names_from_text(text: str, known: dict[str, str]) -> None:
-    """Full names the parse did not tag ("CNN's Piers Morgan"): for each one-word name known so
-    far, the one capitalised first name the text puts before it, if there is exactly one."""
-    singles = {short for short, full in known.items() if short == full} | {
-        w for full in known.values() for w in full.split()[-1:]}
+def _full_names_from_text(text: str, singles: set[str], known: dict[str, str]) -> None:
+    """Full names the parse did not tag ("... a petition to deport Piers Morgan"): for each
+    one-word name without a full name yet, the one capitalised first name the text puts
+    before it, if there is exactly one."""
     for surname in sorted(singles):
-        if not surname[:1].isupper() or surname in known and " " in known[surname]:
+        if not surname[:1].isupper() or " " in known.get(surname, ""):
             continue
         before = {m.group(1) for m in re.finditer(rf"\b([A-Z][a-z’'-]+) {re.escape(surname)}\b", text)
                   if m.group(1).lower() not in syntax.NOT_FIRST_NAMES}

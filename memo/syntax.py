@@ -260,7 +260,11 @@ def _speech_subject(token, quoted, spans):
     quote_complement = any(
         child.dep_ in ("ccomp", "parataxis", "xcomp", "dobj", "advcl", "npadvmod", "attr", "oprd")
         and sum(1 for t in child.subtree if quoted(t) and t.is_alpha) >= 4 for child in token.children) or (
-        token.dep_ in ("ROOT", "parataxis") and sum(1 for t in token.doc if quoted(t) and t.is_alpha) >= 4)
+        # "“...,” she interjected": a verb with nothing of its own to say, beside a quotation
+        token.dep_ in ("ROOT", "parataxis") and token.pos_ == "VERB"
+        and not any(c.dep_ in ("dobj", "acomp", "attr", "oprd", "xcomp", "nsubjpass", "auxpass", "prep")
+                    for c in token.children)
+        and sum(1 for t in token.doc if quoted(t) and t.is_alpha) >= 4)
     clause = any(child.dep_ in ("ccomp", "parataxis") for child in token.children)
     parenthetical = token.dep_ in ("parataxis",) or (token.dep_ == "ccomp" and token.i > token.head.i
                                                       and token.nbor(-1).is_punct if token.i else False)
