@@ -25,6 +25,7 @@ from . import faithfulness
 from .abstractive import GenerationOptions, Generator, Summarizer, Trace, get_generator
 from .attribution import Attribution, one_name_per_person
 from .attribution import method as attribution_method
+from . import syntax
 from .disagreement import agreement_matrix, answer, from_group, who_said_what
 from .extractive import Budget, CorpusPool, Weights, is_candidate, summarize_article
 from .grouping import Pool, group_points, story_clusters, weigh_groups
@@ -33,7 +34,7 @@ from .model import (Article, Citation, Disagreement, Memo, Method, Notice, Point
 from .render import check_destination, layout_of
 from .render.common import plural as _plural
 from .render.common import public as _public
-from .prepare import ArticleCache, prepare
+from .prepare import ArticleCache, Prepared, attribute_all, prepare, prepare_later
 from .segment import split_text
 from .stance import StanceBackend, describe_stance, get_stance
 from .templating import TASKS, Prompts
@@ -200,6 +201,7 @@ def _build(sources, runner: Executor, opened: list, *, out, format, title, to, f
     articles: list[Article] = []
     sentences: dict[str, list[Sentence]] = {}
     attributions: dict[str, list[Attribution]] = {}
+    unattributed: dict[str, tuple[bytes, Prepared]] = {}  # article id -> (cache key, record)
     corpus_chars = count = 0
     # Documents seen before (same text, metadata and code) are read back from the cache.
     store = ArticleCache(Path(cache) / "articles.sqlite") if cache is not None else None
@@ -216,10 +218,16 @@ def _build(sources, runner: Executor, opened: list, *, out, format, title, to, f
                 report("reading and cleaning", before + (sources_read[0] - before) * n // len(todo), len(plan))
 
             where = runner if len(todo) >= SHIP_MIN_DOCUMENTS else LocalExecutor()
-            for i, each in zip(todo, where.map(prepare, [batch[i] for i in todo], done=done)):
+            # Here, attribution (the dependency parse) waits to run beside the embedding.
+            here = type(where) is LocalExecutor  # not a subclass that ships work elsewhere
+            for i, each in zip(todo, where.map(prepare_later if here else prepare, [batch[i] for i in todo],
+                                               done=done)):
                 prepared[i] = each
+            later = {i for i in todo if here and prepared[i].article is not None and prepared[i].sentences}
+            for i in later:
+                unattributed[prepared[i].article.id] = (store.key(batch[i]) if store is not None else b"", prepared[i])
             if store is not None:
-                store.store([batch[i] for i in todo], [prepared[i] for i in todo])
+                store.store([batch[i] for i in todo if i not in later], [prepared[i] for i in todo if i not in later])
             for document, each in zip(batch, prepared):
                 notices.extend(each.notices)
                 if each.article is None:
@@ -233,15 +241,18 @@ def _build(sources, runner: Executor, opened: list, *, out, format, title, to, f
                                      f"text here; build separate memos from smaller sets")
             report("reading and cleaning", sources_read[0], len(plan))
             before = sources_read[0]
-    finally:
+    except BaseException:
         if store is not None:
             store.close()
+        raise
+    if store is not None:
+        opened.append(store)
     if not count:
         raise InputError("no articles found in the given sources")
     articles, duplicates = clean.collapse_duplicates(articles)
     notices.extend(duplicates)
     articles = [a for a in articles if sentences[a.id]]
-    attributions = one_name_per_person({a.id: attributions[a.id] for a in articles})
+    attributing = _Attributing(unattributed, store)  # in a thread, while the sentences are embedded
     how, why = attribution_method()
     if how == "patterns":
         notices.append(Notice("attribution", "fallback", f"{why}; speakers were found by memo's patterns, "
@@ -288,6 +299,8 @@ def _build(sources, runner: Executor, opened: list, *, out, format, title, to, f
     report("comparing sources", 0, 1)
     stance_backend = early_stance or get_stance(stance, model)
     candidates = {a.id: [i for i, s in enumerate(sentences[a.id]) if is_candidate(s)] for a in articles}
+    attributions.update(attributing.result())
+    attributions = one_name_per_person({a.id: attributions[a.id] for a in articles})
     pool = Pool.build([sentences[a.id] for a in articles], [per_article[a.id] for a in articles],
                       [attributions[a.id] for a in articles], [candidates[a.id] for a in articles])
 
@@ -609,3 +622,35 @@ def _versions() -> tuple[tuple[str, str], ...]:
         except metadata.PackageNotFoundError:
             rows.append((package, "not installed"))
     return tuple(rows)
+
+
+class _Attributing:
+    """Attributes the records the build prepared here, in a thread started now: the parse runs
+    while the main thread waits on the embedder (measured on the seeds: the cold build's
+    parse, 2-4 s, overlaps the 2-3 s of embedding). ``result`` waits for it, files the records in
+    the article cache and returns {article id: attributions}."""
+
+    def __init__(self, pending: dict[str, tuple[bytes, "Prepared"]], store: ArticleCache | None):
+        import threading
+
+        self._pending, self._store = pending, store
+        if pending and syntax.installed()[0] is not None:
+            syntax.import_spacy()  # here, not in the thread: see import_spacy
+        self._done: list = []
+        self._failed: list[BaseException] = []
+        self._thread = threading.Thread(target=self._run, name="memo-attribution", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._done = attribute_all([record for _, record in self._pending.values()])
+        except BaseException as exc:  # raised again in the build's thread by ``result``
+            self._failed.append(exc)
+
+    def result(self) -> dict[str, list[Attribution]]:
+        self._thread.join()
+        if self._failed:
+            raise self._failed[0]
+        if self._store is not None and self._done:
+            self._store.store_keyed([key for key, _ in self._pending.values()], self._done)
+        return {record.article.id: list(record.attributions) for record in self._done}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -35,8 +35,10 @@ class Prepared:
     attributions: tuple[Attribution, ...] = ()
 
 
-def prepare(document: ingest.RawDocument) -> Prepared:
-    """Clean, check, split and attribute one document: the per-article stages before embedding."""
+def prepare(document: ingest.RawDocument, *, attribute_now: bool = True) -> Prepared:
+    """Clean, check, split and attribute one document: the per-article stages before embedding.
+    With ``attribute_now=False`` the attributions are left empty for ``attribute_all``, which
+    the build runs beside the embedding (nothing before the comparison needs them)."""
     if document.skipped:  # ingest found nothing to read (no body, a failed link, no text layer)
         return Prepared(None, (Notice(document.source, "skipped", document.skipped),))
     article, found = clean.clean_document(document)
@@ -49,7 +51,19 @@ def prepare(document: ingest.RawDocument) -> Prepared:
         raise InputError(f"{document.source}: article has {len(article.text):,} characters after cleaning, "
                          f"above the {MAX_ARTICLE_CHARS:,} limit; split it into smaller files")
     sentences = split_sentences(article)
-    return Prepared(article, tuple(found), tuple(sentences), tuple(attribute(article, sentences)))
+    attributions = tuple(attribute(article, sentences)) if attribute_now else ()
+    return Prepared(article, tuple(found), tuple(sentences), attributions)
+
+
+def prepare_later(document: ingest.RawDocument) -> Prepared:
+    """``prepare`` without the attributions (see ``attribute_all``)."""
+    return prepare(document, attribute_now=False)
+
+
+def attribute_all(prepared: Sequence[Prepared]) -> list[Prepared]:
+    """The same records with their attributions filled in."""
+    return [p if p.article is None or p.attributions or not p.sentences else
+            replace(p, attributions=tuple(attribute(p.article, list(p.sentences)))) for p in prepared]
 
 
 class ArticleCache:
@@ -77,7 +91,14 @@ class ArticleCache:
         return [_prepared_from_json(found[k], d.id) if k in found else None for k, d in zip(keys, documents)]
 
     def store(self, documents: Sequence[ingest.RawDocument], prepared: Sequence[Prepared]) -> None:
-        self._store.put((self._key(d), _prepared_to_json(p)) for d, p in zip(documents, prepared))
+        self.store_keyed([self._key(d) for d in documents], prepared)
+
+    def key(self, document: ingest.RawDocument) -> bytes:
+        """The key ``store`` files ``document`` under (to store its record later, without it)."""
+        return self._key(document)
+
+    def store_keyed(self, keys: Sequence[bytes], prepared: Sequence[Prepared]) -> None:
+        self._store.put((k, _prepared_to_json(p)) for k, p in zip(keys, prepared))
 
     def close(self) -> None:
         self._store.close()

@@ -7,7 +7,9 @@ list item is never glued to the sentence after it.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from functools import lru_cache
 
 from .model import Article, Sentence
@@ -21,7 +23,7 @@ _LIST_MARKER = re.compile(r"^(?:[-*•·▪–]|\d{1,3}[.)])\s+")
 @lru_cache(maxsize=1)
 def punkt_tokenizer():
     """PunktSentenceTokenizer fed the pickle-free English parameters."""
-    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+    PunktParameters, PunktSentenceTokenizer = _nltk_punkt()
     from punkt.data import english
 
     params = PunktParameters()
@@ -31,6 +33,34 @@ def punkt_tokenizer():
     for word, flags in english.ORTHO_CONTEXT.items():
         params.ortho_context[word] = flags
     return PunktSentenceTokenizer(params)
+
+
+def _nltk_punkt():
+    """NLTK's Punkt classes without running ``nltk/__init__``, which imports most of NLTK and
+    SciPy (measured: 2.0 s of a 7.5 s cold build; the Punkt module alone takes 0.1 s). When
+    NLTK is already imported, or this fails, it is imported the usual way."""
+    import importlib.util
+    import types
+
+    spec = importlib.util.find_spec("nltk") if "nltk" not in sys.modules else None
+    if spec is not None and spec.submodule_search_locations:
+        root = list(spec.submodule_search_locations)[0]
+        for name, path in (("nltk", root), ("nltk.tokenize", os.path.join(root, "tokenize"))):
+            package = types.ModuleType(name)
+            package.__path__ = [path]
+            sys.modules[name] = package
+        try:
+            from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+            return PunktParameters, PunktSentenceTokenizer
+        except ImportError:
+            pass
+        finally:
+            # Forget every NLTK module loaded under the placeholders, so that a later
+            # ``import nltk`` anywhere in the process is the real, complete package.
+            for name in [n for n in sys.modules if n == "nltk" or n.startswith("nltk.")]:
+                del sys.modules[name]
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+    return PunktParameters, PunktSentenceTokenizer
 
 
 def is_heading(line: str) -> bool:

@@ -111,8 +111,10 @@ class Parsed:
 
 
 @lru_cache(maxsize=1)
-def load() -> tuple[object | None, str]:
-    """spaCy's English pipeline and its name, or (None, why not)."""
+def import_spacy():
+    """The spacy module, or None. Call it from the thread that imports torch, if any: torch is
+    hidden from ``sys.modules`` while spaCy imports, and another thread importing torch then
+    would fail."""
     # spaCy's thinc imports torch when it can (about 2 s); the English pipeline does not use
     # it, so torch is hidden while spaCy loads (measured: 3.3 s -> 0.7 s), whether or not the
     # process has it already, so that spaCy behaves the same in every process.
@@ -121,12 +123,21 @@ def load() -> tuple[object | None, str]:
     try:
         import spacy
     except ImportError:
-        return None, "spaCy is not installed"
+        return None
     finally:
         if torch is None:
             del sys.modules["torch"]
         else:
             sys.modules["torch"] = torch
+    return spacy
+
+
+@lru_cache(maxsize=1)
+def load() -> tuple[object | None, str]:
+    """spaCy's English pipeline and its name, or (None, why not)."""
+    spacy = import_spacy()
+    if spacy is None:
+        return None, "spaCy is not installed"
     for name in MODELS:
         try:
             return spacy.load(name), name
