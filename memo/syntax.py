@@ -169,7 +169,7 @@ def version() -> str:
 
 def parse(texts: list[str]) -> list[Parsed]:
     nlp, _ = load()
-    return [read_sentence(doc) for doc in nlp.pipe([_without_dateline(t) for t in texts], batch_size=64)]
+    return [read_sentence(doc) for doc in nlp.pipe([_without_dateline(t) for t in texts], batch_size=256)]
 
 
 # "CHRISTCHURCH, New Zealand (Reuters) - ": a dateline the parser would take for a subject.
