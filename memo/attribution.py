@@ -208,7 +208,7 @@ def _attribute_by_patterns(article: Article, sentences: list[Sentence]) -> list[
 
 
 # How far back (in sentences) "he said" looks for the person it refers to.
-_PRONOUN_WINDOW = 5
+_PRONOUN_WINDOW = 8
 UNNAMED = "an unnamed speaker"
 
 
@@ -225,7 +225,7 @@ def _attribute_parsed(article: Article, sentences: list[Sentence], parsed: list[
                 _full_name(part, full_names)
     singles = {name for each in parsed for name, _, _ in each.people if " " not in name} | {
         each.found.speaker for each in parsed if each.found and each.found.mention == syntax.NAMED
-        and each.found.source == syntax.PERSON and " " not in each.found.speaker}
+        and (each.found.source == syntax.PERSON or each.found.speaker.isupper()) and " " not in each.found.speaker}
     _full_names_from_text(article.text, singles, full_names)
     for each in parsed:
         for name, gender, _ in each.people:
@@ -339,6 +339,11 @@ def _full_names_from_text(text: str, singles: set[str], known: dict[str, str]) -
                   if m.group(1).lower() not in syntax.NOT_FIRST_NAMES}
         if len(before) == 1:
             known[surname] = f"{before.pop()} {surname}"
+        elif surname.isupper() and 2 <= len(surname) <= 5:  # "BA" for "British Airways"
+            runs = {m.group(0) for m in re.finditer(r"\b[A-Z][a-z]+(?: (?:of |for |and )?[A-Z][a-z]+){1,4}", text)
+                    if "".join(w[0] for w in m.group(0).split() if w[0].isupper()) == surname}
+            if len(runs) == 1:
+                known[surname] = runs.pop()
 
 
 def _role_has(role: str, noun: str) -> bool:

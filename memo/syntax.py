@@ -236,8 +236,8 @@ def read_sentence(doc) -> Parsed:
         if found is None:
             continue
         quoting = any(sum(1 for t in child.subtree if quoted(t) and t.is_alpha) >= 4 for child in token.children)
-        rank = (found.mention == PRONOUN, 0 if quoting else 1 if token.lower_ == "according" else
-                2 if token.dep_ == "parataxis" else 3, _depth(token))
+        rank = (0 if quoting else 1 if token.lower_ == "according" else 2 if token.dep_ == "parataxis" else 3,
+                _depth(token), found.mention == PRONOUN)
         if best is None or rank < best[0]:
             best = (rank, found, token)
     content = set()
@@ -270,7 +270,7 @@ def _speech_subject(token, quoted, spans):
         return next((child for child in to.children if child.dep_ == "pobj"), None)
     if token.pos_ not in ("VERB", "AUX"):
         return None
-    quote_complement = any(
+    quote_complement = token.pos_ == "VERB" and any(
         child.dep_ in ("ccomp", "parataxis", "xcomp", "dobj", "advcl", "npadvmod", "attr", "oprd")
         and sum(1 for t in child.subtree if quoted(t) and t.is_alpha) >= 4 for child in token.children) or (
         # "“...,” she interjected": a verb with nothing of its own to say, beside a quotation
@@ -384,6 +384,12 @@ def _named(head, doc) -> Found:
     while name_end + 1 < len(doc) and doc[name_end].text == "-" and doc[name_end + 1].pos_ == "PROPN" \
             and not doc[name_end].whitespace_:
         name_end += 2  # "Rawlings-Blake"
+    if all(_is_title(t) for t in doc[name_start:name_end]):  # "Sen." parsed as the head of "Sen. James Webb"
+        end = head.i + 1
+        while end < len(doc) and doc[end].pos_ == "PROPN":
+            end += 1
+        if end > head.i + 1:
+            name_start, name_end = head.i + 1, end
     name = re.sub(r"[’']s$", "", doc[name_start:name_end].text).strip(" ,")
     # "Horn and Owsley argued": both speak.
     partners = [c for c in head.children if c.dep_ == "conj" and c.pos_ == "PROPN"]
