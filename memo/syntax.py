@@ -225,7 +225,7 @@ def read_sentence(doc) -> Parsed:
 
     # Of several speech predicates, the attribution of the whole sentence: "according to X",
     # then a trailing or parenthetical "..., X said", then the one nearest the root.
-    best = None
+    best = named = None
     for token in doc:
         if quoted(token):
             continue
@@ -240,6 +240,10 @@ def read_sentence(doc) -> Parsed:
                 _depth(token), found.mention == PRONOUN)
         if best is None or rank < best[0]:
             best = (rank, found, token)
+        if found.mention == NAMED and (named is None or rank < named[0]):
+            named = (rank, found, token)
+    if best is not None and best[1].mention == PRONOUN and best[1].pronoun != "they" and named is not None:
+        best = named  # "Morgan said he expected it: “...,” he said": the one person the sentence names
     content = set()
     if best is not None:  # people named in what is said are not the ones saying it
         predicate = best[2]
@@ -270,17 +274,27 @@ def _speech_subject(token, quoted, spans):
         return next((child for child in to.children if child.dep_ == "pobj"), None)
     if token.pos_ not in ("VERB", "AUX"):
         return None
-    quote_complement = token.pos_ == "VERB" and any(
+    if token.dep_ == "advcl" and any(c.dep_ == "mark" for c in token.children):
+        return None  # "... after police concluded that ...": a circumstance, not the sentence's source
+    if any(c.dep_ == "dobj" and c.lower_ in ("nothing", "little") for c in token.children):
+        return None  # "said nothing more about ..."
+    # A quotation counts when one of its spans has four words or more: slogans ("Death to
+    # America") and scare quotes do not make a verb a speech verb.
+    long_quote = quoted_words(token.doc.text) >= 4
+    quote_complement = long_quote and token.pos_ == "VERB" and any(
         child.dep_ in ("ccomp", "parataxis", "xcomp", "dobj", "advcl", "npadvmod", "attr", "oprd")
         and sum(1 for t in child.subtree if quoted(t) and t.is_alpha) >= 4 for child in token.children) or (
         # "“...,” she interjected": a verb with nothing of its own to say, beside a quotation
-        token.dep_ in ("ROOT", "parataxis") and token.pos_ == "VERB"
+        long_quote and token.dep_ in ("ROOT", "parataxis") and token.pos_ == "VERB"
         and not any(c.dep_ in ("dobj", "acomp", "attr", "oprd", "xcomp", "nsubjpass", "auxpass", "prep")
                     for c in token.children)
         and sum(1 for t in token.doc if quoted(t) and t.is_alpha) >= 4)
     clause = any(child.dep_ in ("ccomp", "parataxis") for child in token.children)
-    parenthetical = token.dep_ in ("parataxis",) or (token.dep_ == "ccomp" and token.i > token.head.i
-                                                      and token.nbor(-1).is_punct if token.i else False)
+    # "..., he said, ...": a parenthetical that has nothing of its own but its subject
+    bare = not any(c.dep_ not in ("nsubj", "punct", "advmod", "npadvmod", "aux", "neg", "prep", "pobj")
+                   or c.dep_ == "prep" and c.lower_ not in ("in", "on", "at") for c in token.children)
+    parenthetical = bare and (token.dep_ == "parataxis" or (token.dep_ == "ccomp" and token.i > token.head.i
+                                                             and token.i > 0 and token.nbor(-1).is_punct))
     lemma = token.lemma_.lower()
     if not quote_complement and not (lemma in _SPEECH and (clause or parenthetical)):
         return None
