@@ -358,3 +358,35 @@ def test_the_readme_python_example_runs_as_printed(tmp_path, monkeypatch):
     })
     exec(compile("\n".join(blocks), "README.md", "exec"), {})
     assert (tmp_path / "brief.docx").stat().st_size > 0
+
+
+def test_attributions_made_beside_the_embedding_are_in_the_memo_and_the_article_cache(tmp_path, small_corpus):
+    from memo import ingest
+    from memo.attribution import attribute
+    from memo.prepare import ArticleCache
+    from memo.segment import split_sentences
+
+    built = memo.build(small_corpus, embedder="hashing", cache=tmp_path / "cache")
+    store = ArticleCache(tmp_path / "cache" / "articles.sqlite")
+    try:
+        records = store.lookup(list(ingest.iter_documents(ingest.plan_sources([small_corpus]))))
+    finally:
+        store.close()
+    assert records and all(r is not None and r.article is not None for r in records)
+    for record in records:  # the cached attributions are those the parse gives
+        assert list(record.attributions) == attribute(record.article, split_sentences(record.article))
+    sources = {(a.speaker, a.source) for r in records for a in r.attributions}
+    assert ("officials", "collective") in sources  # "Officials said repair crews would work ...", parsed
+    assert len(built.articles) == len(records)
+
+
+def test_an_error_in_the_attribution_thread_fails_the_build_with_it(tmp_path, small_corpus, monkeypatch):
+    from memo import pipeline
+    from memo.errors import MemoError
+
+    def broken(records):
+        raise MemoError("attribution broke")
+
+    monkeypatch.setattr(pipeline, "attribute_all", broken)
+    with pytest.raises(MemoError, match="attribution broke"):
+        memo.build(small_corpus, embedder="hashing")

@@ -44,3 +44,15 @@ def test_an_unknown_initialism_does_not_end_the_sentence_before_a_lower_case_wor
     sentences = _split("Putin, in his remarks to the P.R.C. media, praised the partnership. Trade rose.")
     assert [s.text for s in sentences] == ["Putin, in his remarks to the P.R.C. media, praised the partnership.",
                                            "Trade rose."]
+
+
+def test_punkt_loads_without_importing_all_of_nltk_and_nltk_still_imports_whole():
+    import subprocess
+    import sys
+
+    code = ("import sys; from memo.segment import punkt_tokenizer; "
+            "spans = list(punkt_tokenizer().span_tokenize('Dr. Smith went home. He was tired.')); "
+            "assert spans == [(0, 20), (21, 34)], spans; "
+            "assert 'scipy' not in sys.modules and 'nltk' not in sys.modules; "
+            "import nltk; assert nltk.word_tokenize and nltk.tokenize.punkt.PunktSentenceTokenizer")
+    subprocess.run([sys.executable, "-c", code], check=True)
