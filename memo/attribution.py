@@ -376,16 +376,17 @@ def one_name_per_person(attributions: dict[str, list[Attribution]]) -> dict[str,
     as it is."""
     names = {a.speaker for rows in attributions.values() for a in rows if a.kind != NARRATION}
 
-    def tokens(name: str) -> list[str]:
-        return [t for t in re.findall(r"[\w'’.-]+", name) if t[:1].isupper()]
-
+    tokens = {name: [t for t in re.findall(r"[\w'’.-]+", name) if t[:1].isupper()] for name in names}
+    by_surname: dict[str, list[str]] = {}  # compared within a surname only: linear in the corpus
+    for name, own in tokens.items():
+        if own:
+            by_surname.setdefault(own[-1], []).append(name)
     full: dict[str, str] = {}
-    for name in names:
-        own = tokens(name)
+    for name, own in tokens.items():
         if not own:
             continue
-        longer = {other for other in names if other != name and len(tokens(other)) > len(own)
-                  and tokens(other)[-1] == own[-1] and set(own[:-1]) <= set(tokens(other))}
+        longer = {other for other in by_surname[own[-1]] if other != name and len(tokens[other]) > len(own)
+                  and set(own[:-1]) <= set(tokens[other])}
         if len(longer) == 1:
             full[name] = next(iter(longer))
     roles: dict[str, str] = {}

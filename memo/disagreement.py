@@ -112,10 +112,15 @@ def answer(question: str, pool: Pool, stance: StanceBackend, embedder: Embedder,
     weighed = [Statement(s.citation, s.speaker, s.role, s.kind, c.label, c.confidence)
                for s, c in zip(related, calls)]
     voices, mixed = one_side_per_voice(weighed)
+    # An outlet's own narration (facts, background, its framing) is not a voice: it may bear on
+    # the answer, but a side lists only what someone is reported to say.
+    reporting = [s for s in voices if s.kind == NARRATION and s.stance in (SUPPORTS, CONTESTS)]
+    voices = [s for s in voices if s not in reporting]
     supports = [s for s in voices if s.stance == SUPPORTS]
     contests = [s for s in voices if s.stance == CONTESTS]
     unclear = sorted((s for s in voices if s.stance == UNCLEAR), key=lambda s: -s.confidence)[:MAX_UNCLEAR]
-    note = " ".join(filter(None, [_note(related, supports, contests), _mixed_note(mixed)]))
+    note = " ".join(filter(None, [_note(related, supports, contests), _mixed_note(mixed),
+                                  _reporting_note(reporting)]))
     return Disagreement(question, claim, asked, _sides(claim, supports, contests, asked=True), tuple(unclear),
                         note)
 
@@ -144,6 +149,15 @@ def one_side_per_voice(statements: list[Statement]) -> tuple[list[Statement], li
         out.append(item)
     mixed = sorted({s.speaker for s in statements if s.kind != NARRATION and keep.get(s.speaker.lower(), "") is None})
     return out, mixed
+
+
+def _reporting_note(reporting: list[Statement]) -> str:
+    if not reporting:
+        return ""
+    count = len(reporting)
+    return (f"{count} sentence{'' if count == 1 else 's'} of the outlets' own reporting the stance model read as "
+            f"taking a side {'is' if count == 1 else 'are'} not listed: an outlet's facts and framing are not a "
+            "voice.")
 
 
 def _mixed_note(speakers: list[str]) -> str:

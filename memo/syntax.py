@@ -4,11 +4,11 @@ For each sentence the parse gives the speech or cognition predicate outside any 
 ("said", "warned", "interjected", a verb whose clausal complement is the quotation, "according
 to"), and its subject: a name with its title and apposition kept apart as the role ("Texas Rep.
 Mike McCaul" -> McCaul's role "Texas Rep."), a pronoun, a description ("the minister's
-spokesman"), a collective ("officials") or a document ("the filing"). Across sentences: a
-quotation runs until it closes, a quoted paragraph after a quote continues its speaker, short
-names take the full name the article gives, and "he/she/they" go to the person the article's
-sentences point to (gender where the text states it, subject continuity, the nearest
-compatible mention) or stay unnamed when that is unclear.
+spokesman"), a collective ("officials") or a document ("the filing"). Across sentences (in
+``memo.attribution``): a quotation runs until it closes, a quoted paragraph after a quote
+continues its speaker, short names take the full name the article gives, and "he/she/they" go
+to the person the article's sentences point to (gender where the text states it, subject
+continuity, the only candidate) or stay unnamed when that is unclear.
 
 spaCy and its model are optional at run time: without them ``memo.attribution`` falls back to
 its patterns and says so.
@@ -107,7 +107,6 @@ class Parsed:
 
     found: Found | None
     people: tuple[tuple[str, str, bool], ...] = ()
-    subject: str = ""  # the main clause's subject when it is a named person ("Putin met Xi")
 
 
 @lru_cache(maxsize=1)
@@ -189,7 +188,7 @@ def quote_marks(text: str) -> list[tuple[int, bool]]:
         mark, at = match.group(0), match.start()
         if mark == '"':
             before = text[at - 1] if at else " "
-            marks.append((at, before.isspace() or before in "([{—–-:")) 
+            marks.append((at, before.isspace() or before in "([{—–-:"))
         else:
             marks.append((at, mark == "“"))
     return marks
@@ -229,7 +228,7 @@ def read_sentence(doc) -> Parsed:
     for token in doc:
         if quoted(token):
             continue
-        subject = _speech_subject(token, quoted, spans)
+        subject = _speech_subject(token, quoted)
         if subject is None:
             continue
         found = _describe(subject, doc)
@@ -253,8 +252,7 @@ def read_sentence(doc) -> Parsed:
         if predicate.dep_ == "parataxis":
             content.update(t.i for t in predicate.head.subtree if t.i not in {x.i for x in predicate.subtree})
     people = tuple(_people(doc, lambda t: quoted(t) or t.i in content))
-    subject = next((name for name, _, is_subject in people if is_subject), "")
-    return Parsed(best[1] if best else None, people, subject)
+    return Parsed(best[1] if best else None, people)
 
 
 def _depth(token) -> int:
@@ -264,7 +262,7 @@ def _depth(token) -> int:
     return depth
 
 
-def _speech_subject(token, quoted, spans):
+def _speech_subject(token, quoted):
     """The subject token when ``token`` is a speech predicate outside the quotation that says
     something: a clause, a quotation of four words or more, or a parenthetical "he said"."""
     if token.lower_ == "according" and any(child.lower_ == "to" for child in token.children):

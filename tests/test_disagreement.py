@@ -214,3 +214,21 @@ def test_a_question_asked_gets_a_short_answer_naming_each_voice_with_its_note(tm
                                   unclear=())
     assert "".join(t for t, _ in answer_runs(nothing)).startswith("The sources do not settle this")
     assert answer_runs(dataclasses.replace(nothing, asked=False)) == []
+
+
+def test_an_outlets_own_reporting_is_not_a_voice_on_a_side():
+    texts = {
+        "a": ("Valley Post", "The new dam on the river is safe, engineers found in a review last year. "
+                             "“The new dam on the river is safe and it will open in May,” said Lena Park, the minister."),
+        "b": ("River Times", "The new dam on the river is not safe in a flood, the report shows. "
+                             "The new dam on the river was never safe, residents of the valley believe."),
+        "c": ("Hill Gazette", "The new dam on the river is safe, the outlet's own reporting says nothing else. "
+                              "The new dam on the river is not safe for the valley."),
+    }
+    pool, embedder = _pool(texts)
+    result = answer("Is the new dam safe?", pool, KeywordStance(), embedder)
+    placed = [s for side in result.sides for s in side.statements]
+    assert placed and all(s.kind != "narration" for s in placed)
+    narrated = [s for s in pool.statements if s.kind == "narration" and "dam" in s.citation.quote]
+    assert narrated  # the narration was there to weigh, and is named in the note instead
+    assert "not listed: an outlet's facts and framing are not a voice" in result.note
