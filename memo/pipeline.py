@@ -252,7 +252,6 @@ def _build(sources, runner: Executor, opened: list, *, out, format, title, to, f
     articles, duplicates = clean.collapse_duplicates(articles)
     notices.extend(duplicates)
     articles = [a for a in articles if sentences[a.id]]
-    attributing = _Attributing(unattributed, store)  # in a thread, while the sentences are embedded
     how, why = attribution_method()
     if how == "patterns":
         notices.append(Notice("attribution", "fallback", f"{why}; speakers were found by memo's patterns, "
@@ -263,6 +262,8 @@ def _build(sources, runner: Executor, opened: list, *, out, format, title, to, f
         log.info("%s: %s: %s", notice.source, notice.kind, notice.detail)
 
     base = get_embedder(embedder)
+    # Attribution runs in a thread while the sentences are embedded.
+    attributing = _Attributing(unattributed, store, torch_here=_embeds_with_torch_here(base))
     if cache is not None:
         key = embedder if isinstance(embedder, str) else "minilm" if embedder is None else cache_key(base)
         if key:
@@ -630,12 +631,18 @@ class _Attributing:
     parse, 2-4 s, overlaps the 2-3 s of embedding). ``result`` waits for it, files the records in
     the article cache and returns {article id: attributions}."""
 
-    def __init__(self, pending: dict[str, tuple[bytes, "Prepared"]], store: ArticleCache | None):
+    def __init__(self, pending: dict[str, tuple[bytes, "Prepared"]], store: ArticleCache | None, *,
+                 torch_here: bool):
+        import sys
         import threading
 
         self._pending, self._store = pending, store
-        if pending and syntax.installed()[0] is not None:
-            syntax.import_spacy()  # here, not in the thread: see import_spacy
+        # spaCy's import hides torch (see syntax.import_spacy): in the thread only when this
+        # process will not import torch meanwhile (the embedder is the helper's, or hashing);
+        # else here, first (0.7 s).
+        self._import_in_thread = "torch" not in sys.modules and not torch_here
+        if pending and not self._import_in_thread and syntax.installed()[0] is not None:
+            syntax.import_spacy()
         self._done: list = []
         self._failed: list[BaseException] = []
         self._thread = threading.Thread(target=self._run, name="memo-attribution", daemon=True)
@@ -654,3 +661,10 @@ class _Attributing:
         if self._store is not None and self._done:
             self._store.store_keyed([key for key, _ in self._pending.values()], self._done)
         return {record.article.id: list(record.attributions) for record in self._done}
+
+
+def _embeds_with_torch_here(embedder) -> bool:
+    """Whether ``embedder`` runs torch in this process (memo's helper process and the hashing
+    embedder do not)."""
+    inner = getattr(embedder, "inner", embedder)
+    return type(inner).__name__ not in ("PreloadedEmbedder", "HashingEmbedder")
