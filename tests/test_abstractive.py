@@ -184,12 +184,24 @@ class EchoGenerator:
         return [p.strip().splitlines()[-1].split(": ", 1)[-1] for p in prompts]
 
 
+class SupportsEverything:
+    """A stance backend that puts every statement on the supporting side, so that a question
+    has a side whose position is generated."""
+
+    def stance(self, claim, statements):
+        from memo.stance import SUPPORTS, Stance
+
+        return [Stance(SUPPORTS, 0.95, 0.9) for _ in statements]
+
+
 def test_faithful_generated_text_reaches_every_section_with_its_footnotes(small_corpus):
     echo = EchoGenerator()
-    brief = memo.build(small_corpus, abstractive=echo, questions=["Did the storm cut power to homes?"])
+    # (the outlets' own reporting is never a side's voice; the officials quoted are)
+    brief = memo.build(small_corpus, abstractive=echo, questions=["Are crews restoring the power lines?"],
+                       stance=SupportsEverything())
     assert {p.splitlines()[0] for p in echo.prompts} >= {
         "Summarize this news article in about 60 words. Use only facts stated in the article.",
-        "Question: Did the storm cut power to homes?"}
+        "Question: Are crews restoring the power lines?"}
     for summary in brief.source_summaries:
         assert summary.generated and not any(p.flag for p in summary.generated)
         article = brief.article(summary.article_id)
