@@ -38,7 +38,6 @@ import argparse
 import json
 import re
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +46,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from benchmarks.gold.multinews import DEFAULT_CSV, clusters  # noqa: E402
+from benchmarks.gold.multinews import DEFAULT_CSV, clusters, document_of, locate, memo_of  # noqa: E402
 
 DEFAULT_GOLD = ROOT / "benchmarks" / "gold" / "consensus.jsonl"
 BASELINE_THRESHOLD = 0.7
@@ -112,25 +111,6 @@ def embedder():
     return _embedder
 
 
-def locate(original: str, quote: str, near: int = 0) -> tuple[int, int] | None:
-    """Where ``quote`` (a span of memo's cleaned text) lies in the original document: exactly,
-    else with all whitespace ignored (cleaning collapses and moves it); the match nearest ``near``."""
-    hits = [m.start() for m in re.finditer(re.escape(quote), original)] if quote else []
-    if hits:
-        start = min(hits, key=lambda h: abs(h - near))
-        return start, start + len(quote)
-    kept = [i for i, ch in enumerate(original) if not ch.isspace()]
-    squeezed = "".join(original[i] for i in kept)
-    needle = "".join(quote.split())
-    if not needle:
-        return None
-    hits = [m.start() for m in re.finditer(re.escape(needle), squeezed)]
-    if not hits:
-        return None
-    at = min(hits, key=lambda h: abs(kept[h] - near))
-    return kept[at], kept[at + len(needle) - 1] + 1
-
-
 @dataclass
 class Unmapped:
     count: int = 0
@@ -141,20 +121,15 @@ UNMAPPED = Unmapped()
 
 def memo_points(documents: list[str]) -> list[list[Citation]]:
     """memo.build as shipped, on the documents as doc0.txt, doc1.txt, ..."""
-    import memo
-
-    with tempfile.TemporaryDirectory() as folder:
-        for i, text in enumerate(documents):
-            (Path(folder) / f"doc{i}.txt").write_text(text, encoding="utf-8")
-        # The default embedder, loaded once for the run instead of once per build: the same model.
-        built = memo.build(folder, embedder=embedder())
+    # The default embedder, loaded once for the run instead of once per build: the same model.
+    built = memo_of(documents, embedder=embedder())
     groups = list(built.consensus) + [g for story in built.stories for g in story.consensus]
     points = []
     for group in groups:
         cited = []
         for statement in group.statements:
             c = statement.citation
-            document = int(c.article_id.removeprefix("doc").split("-")[0])
+            document = document_of(c)
             span = locate(documents[document], c.quote, c.start)
             if span is None:
                 UNMAPPED.count += 1

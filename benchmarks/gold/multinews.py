@@ -42,6 +42,58 @@ def sentences(cluster: int, index: int, path: str | Path = DEFAULT_CSV):
     return split_sentences(Article(id=f"c{cluster}d{index}", text=text))
 
 
+def memo_of(documents: list[str], **options):
+    """``memo.build`` on the documents written as doc0.txt, doc1.txt, ... (their order kept:
+    ``document_of`` reads a citation's index back)."""
+    import tempfile
+
+    import memo
+
+    with tempfile.TemporaryDirectory() as folder:
+        for i, text in enumerate(documents):
+            (Path(folder) / f"doc{i}.txt").write_text(text, encoding="utf-8")
+        return memo.build(folder, **options)
+
+
+def document_of(citation) -> int:
+    """The index of the document a citation of ``memo_of``'s memo points into."""
+    return int(citation.article_id.removeprefix("doc").split("-")[0])
+
+
+def locate(original: str, quote: str, near: int = 0) -> tuple[int, int] | None:
+    """Where ``quote`` (a sentence of memo's cleaned text) lies in the original document, the
+    match nearest ``near``: exactly; else with all whitespace ignored (cleaning collapses and
+    moves it); else the original sentence that shares most of its words (at least half)."""
+    import re
+    from collections import Counter
+
+    quote = quote.strip()
+    if not quote:
+        return None
+    hits = [m.start() for m in re.finditer(re.escape(quote), original)]
+    if hits:
+        start = min(hits, key=lambda h: abs(h - near))
+        return start, start + len(quote)
+    kept = [i for i, ch in enumerate(original) if not ch.isspace()]
+    squeezed = "".join(original[i] for i in kept)
+    needle = "".join(quote.split())
+    hits = [m.start() for m in re.finditer(re.escape(needle), squeezed)]
+    if hits:
+        at = min(hits, key=lambda h: abs(kept[h] - near))
+        return kept[at], kept[at + len(needle) - 1] + 1
+    from memo.model import Article
+    from memo.segment import split_sentences
+
+    mine = Counter(w.lower() for w in re.findall(r"\w+", quote))
+    best, best_score = None, 0.0
+    for sentence in split_sentences(Article(id="original", text=original)):
+        theirs = Counter(w.lower() for w in re.findall(r"\w+", sentence.text))
+        score = sum((mine & theirs).values()) / max(1, sum(mine.values()), sum(theirs.values()))
+        if score > best_score:
+            best, best_score = (sentence.start, sentence.end), score
+    return best if best_score >= 0.5 else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", choices=["sentences", "show"])
