@@ -168,6 +168,16 @@ def _sources(args) -> list:
     return sources
 
 
+def _warn_open_questions(questions, *, quiet: bool) -> None:
+    from .disagreement import is_yes_no
+
+    for question in questions:
+        if question.strip() and not is_yes_no(question) and not quiet:  # an empty one is an error later
+            print(f"memo: warning: {question!r} is not a yes/no question: the memo lists the statements most "
+                  "related to it, without sides (ask e.g. \"Is ...?\", \"Should ...?\", \"Will ...?\")",
+                  file=sys.stderr)
+
+
 def _report_skipped(notices) -> None:
     """Each source that gave no article, one line: a failed link names its URL and the reason."""
     for notice in notices:
@@ -274,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     helper = None
     try:
         sources = _sources(args)  # a bad link or --links file fails before any model starts loading
+        _warn_open_questions(args.question or [], quiet=args.quiet)
         embedder, stance, helper = _preloaded(args)
         from .pipeline import build
 

@@ -10,6 +10,8 @@ kept apart as unclear instead of being forced into a side.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .embed import Embedder, embed_unique
@@ -45,21 +47,119 @@ def question_claim(question: str) -> str:
 
     "Is China a credible mediator in Ukraine?" -> "China is a credible mediator in Ukraine."
     "Will the EU impose sanctions?" -> "The EU will impose sanctions."
+    "Isn't the plan doomed?" -> "The plan is doomed." (a negated question asks the same)
+    "Is it true that the dam leaked?" -> "The dam leaked."
+
+    The subject is read from spaCy's dependency parse when it is installed, else from the
+    words' shape (``_subject_end``).
     """
     text = " ".join(question.split()).rstrip("?").strip()
-    words = text.split(" ")
+    inner = _TRUE_THAT.match(text)
+    if inner and len(text) > inner.end():
+        rest = text[inner.end():].rstrip(".")
+        return rest[0].upper() + rest[1:] + "."
     if not is_yes_no(text):
         return text.rstrip(".") + "."
-    aux, rest = words[0].lower(), words[1:]
+    parsed = _parsed_claim(text)
+    if parsed:
+        return parsed
+    aux, rest = _NEGATED_AUX.get(text.split(" ")[0].lower(), text.split(" ")[0].lower()), text.split(" ")[1:]
+    if rest and rest[0].lower() == "not":  # "Is not the plan ...", rare but seen
+        rest = rest[1:]
     end = _subject_end(rest, aux)
     subject = " ".join(rest[:end])
     subject = subject[0].upper() + subject[1:]
     return f"{subject} {aux} {' '.join(rest[end:])}.".replace("  ", " ")
 
 
+_TRUE_THAT = re.compile(r"^(?:is|was)\s+it\s+(?:true|the\s+case|a\s+fact)\s+that\s+", re.I)
+# "Isn't", "Won't": the auxiliary a negated question asks with (its claim is the affirmative)
+_NEGATED_AUX = {"isn't": "is", "aren't": "are", "wasn't": "was", "weren't": "were", "won't": "will",
+                "wouldn't": "would", "can't": "can", "couldn't": "could", "shouldn't": "should",
+                "mustn't": "must", "doesn't": "does", "don't": "do", "didn't": "did", "hasn't": "has",
+                "haven't": "have", "hadn't": "had"}
+_NEGATED_AUX.update({k.replace("'", "’"): v for k, v in list(_NEGATED_AUX.items())})
+_COPULA_PREDICATES = ("attr", "acomp", "oprd")
+_VERB_GROUP = ("aux", "auxpass", "neg")
+_SUBJECTS = ("nsubj", "nsubjpass", "expl", "csubj", "csubjpass")
+_NOMINAL_TAGS = {"NN", "NNS", "NNP", "NNPS", "PRP", "CD", "EX"}
+
+
+def _parsed_claim(text: str) -> str | None:
+    """The claim from the parse, or None (then ``_subject_end`` reads the words' shape).
+
+    The subject is what stands between the opening auxiliary (and its "n't") and the
+    predicate. spaCy's small model often misparses questions ("Is nuclear power safe?" gives
+    "power" as the complement) but reads statements well, so each place the subject could
+    end is tried as a statement ("Nuclear power is safe.") and kept when that parse has the
+    auxiliary in the main clause and a subject spanning exactly those words, ending in a
+    noun or pronoun, followed by a verb (after will/should/does...) or by anything but a
+    noun (after is/are/was/were). Of the splits kept, the one the question's own parse
+    gives wins, else the longest subject ("the allegations against the senator")."""
+    from . import syntax
+
+    if not syntax.installed()[0]:
+        return None
+    nlp, _ = syntax.load()
+    if nlp is None:
+        return None
+    doc = nlp(text)
+    words = [t for t in doc if not (t.is_punct and t.i == len(doc) - 1)]
+    begin = 2 if len(words) > 3 and words[1].lower_ in ("n't", "n’t", "not") else 1
+    aux = words[0].lower_
+    if begin == 2:
+        aux = _NEGATED_AUX.get(aux + words[1].lower_.replace("not", "n't"), aux)
+    aux = {"ca": "can", "wo": "will", "sha": "shall"}.get(aux, aux)  # "can't" is "ca" + "n't"
+    splits = [k for k in range(begin + 1, len(words)) if _reads_as_statement(nlp, doc, begin, k, aux)]
+    if not splits:
+        return None
+    guess = _question_split(doc, begin)
+    end = guess if guess in splits else max(splits)
+    return _statement(doc, begin, end, aux, len(words))
+
+
+def _statement(doc, begin: int, end: int, aux: str, stop: int) -> str:
+    subject = doc[begin:end].text
+    return f"{subject[0].upper()}{subject[1:]} {aux} {doc[end:stop].text}."
+
+
+def _reads_as_statement(nlp, doc, begin: int, end: int, aux: str) -> bool:
+    subject = doc[begin:end].text
+    subject = subject[0].upper() + subject[1:]
+    parsed = nlp(f"{subject} {aux} {doc[end:].text.rstrip('?').rstrip()}.")
+    verb = next((t for t in parsed if t.idx == len(subject) + 1), None)
+    if verb is None or not (verb.dep_ == "ROOT" or (verb.dep_ in ("aux", "auxpass") and verb.head.dep_ == "ROOT")):
+        return False
+    root = verb if verb.dep_ == "ROOT" else verb.head
+    if not any(c.left_edge.idx == 0 and c.right_edge.idx + len(c.right_edge) == len(subject)
+               for c in root.children if c.dep_ in _SUBJECTS):
+        return False
+    last, after = parsed[verb.i - 1], parsed[verb.i + 1] if verb.i + 1 < len(parsed) else None
+    if last.tag_ not in _NOMINAL_TAGS or after is None:
+        return False
+    if aux in _BE:
+        if root is verb and not any(c.dep_ in _COPULA_PREDICATES and c.i > verb.i for c in verb.children):
+            return False  # "X is again", "X is for a recession": the split left the copula no complement
+        return after.tag_ not in ("NN", "NNS", "NNP", "NNPS", "CC", "POS") and not after.is_punct
+    if after.tag_ == "RB" and verb.i + 2 < len(parsed):  # "will still", "should never"
+        after = parsed[verb.i + 2]
+    return after.tag_ == ("VBN" if aux in ("has", "have", "had") else "VB")
+
+
+def _question_split(doc, begin: int) -> int | None:
+    """Where the question's own parse ends the subject: before the copula's complement, or
+    before the verb the auxiliary belongs to and that verb's own auxiliaries."""
+    first = doc[0]
+    if first.dep_ == "ROOT":
+        complements = [c.left_edge.i for c in first.children if c.dep_ in _COPULA_PREDICATES and c.i > begin]
+        return min(complements) if complements else None
+    verb = first.head
+    return min([verb.i] + [c.i for c in verb.children if c.dep_ in _VERB_GROUP and c.i > begin])
+
+
 def is_yes_no(question: str) -> bool:
     words = question.split()
-    return len(words) >= 3 and words[0].lower() in _AUXILIARIES
+    return len(words) >= 3 and (words[0].lower() in _AUXILIARIES or words[0].lower() in _NEGATED_AUX)
 
 
 def _subject_end(words: list[str], aux: str) -> int:

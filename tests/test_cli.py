@@ -89,6 +89,17 @@ def test_questions_from_the_command_line_are_answered_in_the_memo(small_corpus, 
     assert asked[0]["claim"] == "The storm did cut power."
 
 
+def test_a_question_that_is_not_yes_no_is_warned_about_and_gets_no_sides(small_corpus, tmp_path):
+    import json
+
+    out = tmp_path / "brief.json"
+    result = _run("build", str(small_corpus), "-o", str(out), "--question", "Who is to blame for the outage?")
+    assert result.returncode == 0, result.stderr
+    assert "'Who is to blame for the outage?' is not a yes/no question" in result.stderr
+    asked = [d for d in json.loads(out.read_text(encoding="utf-8"))["disagreements"] if d["asked"]]
+    assert asked[0]["sides"] == [] and "Not a yes/no question" in asked[0]["note"]
+
+
 def test_prompts_list_and_show_print_the_templates_in_force(tmp_path):
     (tmp_path / "bottom_line.txt").write_text("# mine\nTL;DR in {{sentences}}: {{summaries}} {{subject}}\n",
                                               encoding="utf-8")
