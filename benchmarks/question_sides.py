@@ -131,12 +131,31 @@ def memo_method(stance: str | None = None) -> Callable[[list[str], str], list[Pl
     return run
 
 
+def cosine_cut_method() -> Callable[[list[str], str], list[Placed]]:
+    """memo as it chose statements before issue 23: only those within cosine 0.4 of the
+    claim, 30 at most, narration included (the baseline of the wider net)."""
+    from memo import disagreement
+
+    inner = memo_method(None)
+
+    def run(documents: list[str], question: str) -> list[Placed]:
+        saved = disagreement.VOICE_FLOOR, disagreement.MAX_VOICES, disagreement.MAX_NARRATION
+        disagreement.VOICE_FLOOR, disagreement.MAX_VOICES, disagreement.MAX_NARRATION = 0.4, 30, 30
+        try:
+            return inner(documents, question)
+        finally:
+            disagreement.VOICE_FLOOR, disagreement.MAX_VOICES, disagreement.MAX_NARRATION = saved
+    return run
+
+
 METHODS: dict[str, Callable[[list[str], str], list[Placed]]] = {
     "memo": memo_method(None),
+    "memo cosine-cut": cosine_cut_method(),
     "memo stance=embedding": memo_method("embedding"),
 }
 LABELS = {
-    "memo": "memo.build as it is now (today's rules: memo's own stance model)",
+    "memo": "memo.build as it is now (memo's own stance model, every attributed statement weighed)",
+    "memo cosine-cut": "the same, weighing only statements within cosine 0.4 of the claim, 30 at most (before)",
     "memo stance=embedding": "memo.build with stance=\"embedding\" (the older heuristic backend)",
 }
 

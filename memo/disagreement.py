@@ -20,10 +20,18 @@ from .attribution import NARRATION, is_named
 from .model import AgreementRow, Disagreement, Group, Position, Side, Statement
 from .stance import CONTESTS, SUPPORTS, UNCLEAR, StanceBackend, negate
 
-RELATED = 0.4  # cosine between a statement and the question's claim to weigh it at all
-MAX_STATEMENTS = 30  # most related statements weighed per question
+# Which statements a question weighs. Someone's statement (a quote, a report of what they
+# said) is weighed unless it is plainly off the question's matter: the opinions that matter
+# seldom repeat the question's words, and whether one bears on it is the stance model's call
+# (its "unrelated"/"discusses"), not a cosine cut. The bound keeps a large corpus fast; what it
+# leaves out is counted in the note. The outlets' own narration is not a voice: only the
+# closest few are weighed, to say in the note how many the model read as taking a side.
+VOICE_FLOOR = 0.15  # cosine to the claim below which a statement is off the matter
+MAX_VOICES = 120  # statements of voices weighed per question, most related first
+RELATED = 0.4  # cosine to the claim for a sentence of narration to be weighed
+MAX_NARRATION = 10
 MAX_UNCLEAR = 5  # unclear statements listed per question
-MAX_PER_SIDE = 8  # statements listed per side, most confident first
+MAX_PER_SIDE = 16  # statements listed per side: each voice's strongest first
 
 _AUXILIARIES = ("is", "are", "was", "were", "will", "would", "can", "could", "should", "shall", "must",
                 "may", "might", "does", "do", "did", "has", "have", "had")
@@ -202,12 +210,15 @@ def answer(question: str, pool: Pool, stance: StanceBackend, embedder: Embedder,
                             _note([], [], []))
     anchor = embed_unique(embedder, [claim])[0]
     sims = pool.vectors @ anchor
-    order = [int(k) for k in np.argsort(-sims, kind="stable") if sims[k] >= RELATED][:MAX_STATEMENTS]
-    related = [pool.statements[k] for k in order]
+    ranked = [int(k) for k in np.argsort(-sims, kind="stable")]
     if not yes_no:  # "Who ...?", "What ...?": nothing to support or contest
-        listed = tuple(Statement(s.citation, s.speaker, s.role, s.kind, UNCLEAR, 0.0) for s in related[:MAX_UNCLEAR])
+        closest = [pool.statements[k] for k in ranked if sims[k] >= RELATED][:MAX_UNCLEAR]
+        listed = tuple(Statement(s.citation, s.speaker, s.role, s.kind, UNCLEAR, 0.0) for s in closest)
         return Disagreement(question, claim, asked, (), listed,
                             "Not a yes/no question, so no sides: the most related statements are listed.")
+    said = [k for k in ranked if pool.statements[k].kind != NARRATION and sims[k] >= VOICE_FLOOR]
+    narration = [k for k in ranked if pool.statements[k].kind == NARRATION and sims[k] >= RELATED][:MAX_NARRATION]
+    related = [pool.statements[k] for k in sorted(said[:MAX_VOICES] + narration, key=lambda k: -sims[k])]
     calls = stance.stance(claim, [s.citation.quote for s in related])
     weighed = [Statement(s.citation, s.speaker, s.role, s.kind, c.label, c.confidence)
                for s, c in zip(related, calls)]
@@ -218,9 +229,15 @@ def answer(question: str, pool: Pool, stance: StanceBackend, embedder: Embedder,
     voices = [s for s in voices if s not in reporting]
     supports = [s for s in voices if s.stance == SUPPORTS]
     contests = [s for s in voices if s.stance == CONTESTS]
-    unclear = sorted((s for s in voices if s.stance == UNCLEAR), key=lambda s: -s.confidence)[:MAX_UNCLEAR]
+    # A voice on a side is not also "unclear" for its other, uncalled statements.
+    sided = {s.speaker.lower() for s in supports + contests}
+    unclear = sorted((s for s in voices if s.stance == UNCLEAR and s.speaker.lower() not in sided),
+                     key=lambda s: -s.confidence)[:MAX_UNCLEAR]
+    left_out = len(said) - MAX_VOICES
     note = " ".join(filter(None, [_note(related, supports, contests), _mixed_note(mixed),
-                                  _reporting_note(reporting)]))
+                                  _reporting_note(reporting),
+                                  f"{left_out} further attributed statements, the least related to the question, "
+                                  f"were not weighed (at most {MAX_VOICES} are)." if left_out > 0 else ""]))
     return Disagreement(question, claim, asked, _sides(claim, supports, contests, asked=True), tuple(unclear),
                         note)
 
@@ -284,7 +301,12 @@ def from_group(group: Group) -> Disagreement:
 
 def _sides(claim: str, supports: list[Statement], contests: list[Statement], *, asked: bool) -> tuple[Side, Side]:
     def strongest_first(items: list[Statement]) -> tuple[Statement, ...]:
-        return tuple(sorted(items, key=lambda s: -s.confidence)[:MAX_PER_SIDE])
+        # each voice's strongest statement first, so that the body's few lines name as many
+        # voices as they can; the outlets' narration and unnamed speakers after the named
+        ranked = sorted(items, key=lambda s: (not is_named(s.speaker), -s.confidence))
+        seen: set[str] = set()
+        first = [s for s in ranked if s.speaker.lower() not in seen and not seen.add(s.speaker.lower())]
+        return tuple((first + [s for s in ranked if s not in first])[:MAX_PER_SIDE])
 
     body = claim.rstrip(".")
     if asked:  # a short claim from the user's question: say it both ways

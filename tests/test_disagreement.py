@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 import memo
@@ -380,3 +382,57 @@ def test_an_outlets_own_reporting_is_not_a_voice_on_a_side():
     narrated = [s for s in pool.statements if s.kind == "narration" and "dam" in s.citation.quote]
     assert narrated  # the narration was there to weigh, and is named in the note instead
     assert "not listed: an outlet's facts and framing are not a voice" in result.note
+
+
+class RecordingStance(KeywordStance):
+    """KeywordStance that remembers every statement it was asked to weigh."""
+
+    def __init__(self):
+        self.weighed = []
+
+    def stance(self, claim, statements):
+        self.weighed += list(statements)
+        return super().stance(claim, statements)
+
+
+CHARGES = {
+    "a": ("County Star", "The sheriff's deputy who shot an unarmed driver in March will not be charged, the "
+                         "district attorney announced on Friday. “If there was ever a case where charges were "
+                         "warranted, it was this one,” said Maria Lopez, a lawyer for the driver's family. "
+                         "The county fair opens next week with a new rodeo."),
+    "b": ("Valley Herald", "“The deputy acted within the law and the evidence shows it,” said Tom Reyes, the "
+                           "district attorney. Mr. Reyes said the review took four months."),
+}
+
+
+def test_an_opinion_that_does_not_repeat_the_questions_words_is_still_weighed():
+    pool, embedder = _pool(CHARGES)
+    backend = RecordingStance()
+    answer("Should the deputy face criminal charges for the shooting?", pool, backend, embedder)
+    assert any("If there was ever a case where charges were warranted" in text for text in backend.weighed)
+    assert any("The deputy acted within the law" in text for text in backend.weighed)
+    # the outlets' narration far from the question is not weighed at all
+    assert not any("county fair" in text for text in backend.weighed)
+
+
+def test_the_bound_on_statements_weighed_is_said_in_the_note(monkeypatch):
+    from memo import disagreement
+
+    monkeypatch.setattr(disagreement, "MAX_VOICES", 1)
+    pool, embedder = _pool(CHARGES)
+    backend = RecordingStance()
+    result = answer("Should the deputy face criminal charges for the shooting?", pool, backend, embedder)
+    said = {s.citation.quote for s in pool.statements if s.kind != "narration"}
+    assert len([text for text in backend.weighed if text in said]) == 1
+    left_out = re.search(r"(\d+) further attributed statements, the least related to the question, were not "
+                         r"weighed \(at most 1 are\)", result.note)
+    assert left_out and 1 <= int(left_out.group(1)) <= len(said) - 1
+
+
+def test_a_voice_on_a_side_is_not_also_listed_as_unclear():
+    texts = {"a": ("Valley Post", "“The new dam on the river is safe,” said Lena Park, the minister. "
+                                  "“It may maybe open in May,” Park said.")}
+    pool, embedder = _pool(texts)
+    result = answer("Is the new dam safe?", pool, KeywordStance(), embedder)
+    assert result.sides[0].speakers == ("Lena Park",)
+    assert all(s.speaker != "Lena Park" for s in result.unclear)
