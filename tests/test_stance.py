@@ -145,12 +145,28 @@ _NEGATION_CUES = pytest.mark.xfail(strict=True, reason="the shipped model misrea
     ("The city should build a new stadium", "A new stadium would bring jobs and visitors to the city.", SUPPORTS),
     ("The city should build a new stadium", "The stadium would waste public money that schools badly need.",
      CONTESTS),
-    pytest.param("Sanctions on the regime are working", "The sanctions have failed to change the regime's "
-                 "behaviour.", CONTESTS, marks=_NEGATION_CUES),
+    ("Sanctions on the regime are working", "The sanctions have failed to change the regime's behaviour.", CONTESTS),
 ])
 def test_the_shipped_model_reads_plain_english_stance(shipped, claim, statement, expected):
     call = shipped.stance(claim, [statement])[0]
     assert call.label == expected, call
+
+
+@pytest.mark.parametrize("claim, statement", [
+    ("The city should build a new stadium", "A new stadium would bring jobs and visitors to the city."),
+    ("Staff should be allowed to work from home", "Staff working from home got far more done, a study found."),
+    ("The new dam is safe", "Engineers who inspected the new dam found it sound and safe to open."),
+    ("The mayor should resign", "The mayor has lost the trust of the council and must go, its leader said."),
+])
+def test_the_shipped_model_reads_the_claim_not_only_the_statement(shipped, claim, statement):
+    """The same statement leans to supporting a claim and to contesting the claim negated: a
+    model that judged the statement alone (upbeat reads as support) would lean the same way
+    on both (the model before negated claims were trained on scored 0.51 on Perspectrum dev
+    negated)."""
+    from memo.stance import negate
+
+    assert shipped.stance(claim, [statement])[0].support > 0.5
+    assert shipped.stance(negate(claim), [statement])[0].support < 0.5
 
 
 def test_the_shipped_model_abstains_on_a_statement_about_something_else(shipped):

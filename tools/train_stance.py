@@ -45,6 +45,12 @@ UNRELATED_KEPT = {"fnc1": 1000}  # the unrelated pairs kept (most are trivially 
 # unrelated but not sides (Perspectrum dev 0.56 forced), and they cost half the training time.
 STANCE_TRAIN_SOURCES = ("ibm_claim_stance", "ibm_argkp")
 DISAGREE_REPEATS = 2  # FNC-1 "disagree" is rare (3%) and what memo most needs to see
+# A share of the pairs is repeated with the claim negated (memo.stance.negate, the same
+# function that words a question's "No" side) and the side flipped. Without it the model
+# judged the statement alone: on-topic and upbeat read as "supports", whatever the claim said
+# (a first model contested both "China is a credible mediator" and its negation with the same
+# sentence), which put sceptical voices on the Yes side of a question.
+NEGATED_SHARE = 0.4
 POOLER_INIT = True
 
 
@@ -64,6 +70,7 @@ def training_pairs(data: Path, rng: random.Random, passages, fnc: dict, limit: i
     passages.prepare([h for h, _, _ in rows])
     pairs += [sd.Pair(h, passages.passage(h, body), label, "fnc1") for h, body, label in rows]
     pairs = sorted(pairs, key=lambda p: (p.source, p.claim, p.text, p.label))  # independent of set order
+    pairs += negated_pairs(pairs, rng, NEGATED_SHARE)
     rng.shuffle(pairs)
     if limit:
         by_label: dict[int, list[sd.Pair]] = {}
@@ -71,6 +78,28 @@ def training_pairs(data: Path, rng: random.Random, passages, fnc: dict, limit: i
             by_label.setdefault(pair.label, []).append(pair)
         pairs = [p for group in by_label.values() for p in group[:max(1, limit // len(by_label))]]
     return pairs
+
+
+_FLIPPED = {sd.SUPPORTS: sd.CONTESTS, sd.CONTESTS: sd.SUPPORTS}
+
+
+def negated_pairs(pairs: list[sd.Pair], rng: random.Random, share: float) -> list[sd.Pair]:
+    """A seeded ``share`` of ``pairs`` with the claim negated and the side flipped (unrelated
+    and discusses stay as they are). Only claims with an auxiliary to negate ("X is Y" ->
+    "X is not Y"; an already negated claim loses its "not"): the "It is not true that ..."
+    fallback would teach the model a phrase rather than the claim's polarity."""
+    from memo.stance import negate
+
+    out = []
+    for pair in pairs:
+        if rng.random() >= share:
+            continue
+        negated = negate(pair.claim)
+        if negated.startswith("It is not true that"):
+            continue
+        end = pair.claim.rstrip()[-1:] if pair.claim.rstrip()[-1:] in ".!?" else ""
+        out.append(sd.Pair(negated + end, pair.text, _FLIPPED.get(pair.label, pair.label), pair.source + "-negated"))
+    return out
 
 
 def background_pairs(rows, passages, rng: random.Random, source: str) -> list[sd.Pair]:
@@ -103,6 +132,9 @@ def dev_sets(data: Path, rng: random.Random, passages, fnc: dict, limit: int | N
     sets["fnc1_dev"] = [sd.Pair(h, passages.passage(h, body), label, "fnc1") for h, body, label in rows]
     # reported, not calibrated on: none of them takes a side, so "placed" is the false-side rate
     sets["fnc1_dev_background"] = background_pairs(rows, passages, random.Random(1), "fnc1-background")
+    # reported, not calibrated on: does the model read the claim, or only the statement?
+    sets["perspectrum_dev_negated"] = [p for p in negated_pairs(sets["perspectrum_dev"], random.Random(2), 1.0)
+                                       if p.label in _FLIPPED]
     tests = sd.stance_train(data, "test")
     sets["ibm_claim_stance_test"] = [p for p in tests if p.source == "ibm_claim_stance"]
     sets["ukp_arc_test"] = [p for p in tests if p.source == "ukp_arc"]
@@ -310,6 +342,11 @@ sources. It reads the claim and the statement together (a cross-encoder), at mos
 - **UKP ARC** (Hanselowski et al., COLING 2018; Apache-2.0 repository, user comments): not trained
   on (long, noisy comments that cost half the training time and did not help sides); its test
   split is scored.
+- **Negated claims** (`*-negated` below): a seeded {NEGATED_SHARE:.0%} of the pairs above again, the
+  claim negated by memo's `negate` and supports/contests swapped (unrelated and discusses kept), so
+  that the model reads the claim and not only the statement. `perspectrum_dev_negated` scores the
+  dev claims negated the same way (not calibrated on): a model that judged the statement alone,
+  whatever the claim says, would score 0.5 forced there.
 
 | source | label | pairs |
 | --- | --- | --- |
