@@ -133,18 +133,22 @@ def memo_method(stance: str | None = None) -> Callable[[list[str], str], list[Pl
 
 def cosine_cut_method() -> Callable[[list[str], str], list[Placed]]:
     """memo as it chose statements before issue 23: only those within cosine 0.4 of the
-    claim, 30 at most, narration included (the baseline of the wider net)."""
+    claim, 30 at most, narration included, no check against the claim's predicate (the
+    baseline of the wider net)."""
     from memo import disagreement
 
     inner = memo_method(None)
 
     def run(documents: list[str], question: str) -> list[Placed]:
-        saved = disagreement.VOICE_FLOOR, disagreement.MAX_VOICES, disagreement.MAX_NARRATION
-        disagreement.VOICE_FLOOR, disagreement.MAX_VOICES, disagreement.MAX_NARRATION = 0.4, 30, 30
+        names = ("VOICE_FLOOR", "MAX_VOICES", "MAX_NARRATION", "PREDICATE_FLOOR")
+        saved = [getattr(disagreement, name) for name in names]
+        for name, value in zip(names, (0.4, 30, 30, 0.0)):
+            setattr(disagreement, name, value)
         try:
             return inner(documents, question)
         finally:
-            disagreement.VOICE_FLOOR, disagreement.MAX_VOICES, disagreement.MAX_NARRATION = saved
+            for name, value in zip(names, saved):
+                setattr(disagreement, name, value)
     return run
 
 
@@ -154,7 +158,7 @@ METHODS: dict[str, Callable[[list[str], str], list[Placed]]] = {
     "memo stance=embedding": memo_method("embedding"),
 }
 LABELS = {
-    "memo": "memo.build as it is now (memo's own stance model, every attributed statement weighed)",
+    "memo": "memo.build as it is now (memo's own stance model; attributed statements on the claim and its predicate)",
     "memo cosine-cut": "the same, weighing only statements within cosine 0.4 of the claim, 30 at most (before)",
     "memo stance=embedding": "memo.build with stance=\"embedding\" (the older heuristic backend)",
 }

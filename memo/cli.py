@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
                             "by tools/train_stance.py")
     build.add_argument("--consensus", type=int, default=8, metavar="N",
                        help="consensus points at most (default: %(default)s)")
-    build.add_argument("--found-disagreements", type=int, default=3, metavar="N",
+    build.add_argument("--found-disagreements", type=int, default=2, metavar="N",
                        help="contested points found without being asked, at most (default: %(default)s)")
     build.add_argument("--max-stories", type=int, default=10, metavar="N",
                        help="a corpus covering several stories gets a section per story, at most N, "
@@ -84,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="key points per story section (default: %(default)s)")
     build.add_argument("--body-consensus", type=int, default=4, metavar="N",
                        help="consensus points in the memo's body; all are in the appendix (default: %(default)s)")
-    build.add_argument("--body-statements", type=int, default=2, metavar="N",
+    build.add_argument("--body-statements", type=int, default=1, metavar="N",
                        help="statements per side of a disagreement in the body; the rest are in the appendix "
                             "(default: %(default)s)")
     build.add_argument("--body-speakers", type=int, default=8, metavar="N",

@@ -26,8 +26,9 @@ from .stance import CONTESTS, SUPPORTS, UNCLEAR, StanceBackend, negate
 # (its "unrelated"/"discusses"), not a cosine cut. The bound keeps a large corpus fast; what it
 # leaves out is counted in the note. The outlets' own narration is not a voice: only the
 # closest few are weighed, to say in the note how many the model read as taking a side.
-VOICE_FLOOR = 0.15  # cosine to the claim below which a statement is off the matter
+VOICE_FLOOR = 0.3  # cosine to the claim below which a statement is off the matter (benchmarks/question_sides.py: 0.15-0.4 place 9-11 gold voices right; below 0.3 traps appear)
 MAX_VOICES = 120  # statements of voices weighed per question, most related first
+PREDICATE_FLOOR = 0.2  # cosine to the claim's predicate ("a credible mediator in Ukraine")
 RELATED = 0.4  # cosine to the claim for a sentence of narration to be weighed
 MAX_NARRATION = 10
 MAX_UNCLEAR = 5  # unclear statements listed per question
@@ -165,6 +166,14 @@ def _question_split(doc, begin: int) -> int | None:
     return min([verb.i] + [c.i for c in verb.children if c.dep_ in _VERB_GROUP and c.i > begin])
 
 
+def _predicate(question: str, claim: str) -> str | None:
+    """What the claim says of its subject ("a credible mediator in Ukraine"), or None."""
+    first = question.split()[0].lower() if question.split() else ""
+    aux = _NEGATED_AUX.get(first, first)
+    at = claim.lower().find(f" {aux} ") if aux in _AUXILIARIES else -1
+    return claim[at + len(aux) + 2:].rstrip(".").strip() or None if at > 0 else None
+
+
 def is_yes_no(question: str) -> bool:
     words = question.split()
     return len(words) >= 3 and (words[0].lower() in _AUXILIARIES or words[0].lower() in _NEGATED_AUX)
@@ -217,6 +226,12 @@ def answer(question: str, pool: Pool, stance: StanceBackend, embedder: Embedder,
         return Disagreement(question, claim, asked, (), listed,
                             "Not a yes/no question, so no sides: the most related statements are listed.")
     said = [k for k in ranked if pool.statements[k].kind != NARRATION and sims[k] >= VOICE_FLOOR]
+    predicate = _predicate(question, claim)
+    if predicate and PREDICATE_FLOOR:
+        # A side speaks to what is asked of the subject, not only about the subject: "China and
+        # Russia now have the closest relationship" mentions China but not mediation.
+        towards = pool.vectors @ embed_unique(embedder, [predicate])[0]
+        said = [k for k in said if towards[k] >= PREDICATE_FLOOR]
     narration = [k for k in ranked if pool.statements[k].kind == NARRATION and sims[k] >= RELATED][:MAX_NARRATION]
     related = [pool.statements[k] for k in sorted(said[:MAX_VOICES] + narration, key=lambda k: -sims[k])]
     calls = stance.stance(claim, [s.citation.quote for s in related])
@@ -230,9 +245,14 @@ def answer(question: str, pool: Pool, stance: StanceBackend, embedder: Embedder,
     supports = [s for s in voices if s.stance == SUPPORTS]
     contests = [s for s in voices if s.stance == CONTESTS]
     # A voice on a side is not also "unclear" for its other, uncalled statements.
+    # Nor is a voice listed twice among the unclear: its likeliest statement stands for it.
     sided = {s.speaker.lower() for s in supports + contests}
-    unclear = sorted((s for s in voices if s.stance == UNCLEAR and s.speaker.lower() not in sided),
-                     key=lambda s: -s.confidence)[:MAX_UNCLEAR]
+    unclear = []
+    for item in sorted((s for s in voices if s.stance == UNCLEAR), key=lambda s: -s.confidence):
+        if item.speaker.lower() not in sided and len(unclear) < MAX_UNCLEAR:
+            unclear.append(item)
+            if item.kind != NARRATION:
+                sided.add(item.speaker.lower())
     left_out = len(said) - MAX_VOICES
     note = " ".join(filter(None, [_note(related, supports, contests), _mixed_note(mixed),
                                   _reporting_note(reporting),

@@ -67,7 +67,7 @@ def build(
     questions: Sequence[str] = (),
     stance: str | StanceBackend | None = None,
     consensus_points: int = 8,
-    found_disagreements: int = 3,
+    found_disagreements: int = 2,
     max_stories: int = 10,
     story_points: int = 3,
     abstractive: str | Path | Generator | None = None,

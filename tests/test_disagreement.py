@@ -211,7 +211,7 @@ DAM = {
     "a": ("Valley Post", "The new dam on the river is safe and will open in May, the minister said on Monday. "
                          "Farmers in the valley welcomed the news about the dam."),
     "b": ("River Times", "“The new dam on the river is not safe to open in May,” said Ruth Okafor, an engineer "
-                         "who inspected it. Officials say the dam may maybe open later in the summer."),
+                         "who inspected it. Officials say the dam may maybe be safe to open later in the summer."),
 }
 
 
@@ -293,8 +293,11 @@ def test_who_said_what_shows_a_side_only_where_the_stance_model_called_one(tmp_p
                  "cracks had appeared in the wall. Local farmer Jill Moss said the harvest had been good this year.\n",
     })
     brief = memo.build(corpus, questions=["Is the new dam safe?"])
-    placed = {(s.citation.article_id, s.speaker.lower()): side.position
-              for d in brief.disagreements for side in d.sides for s in side.statements}
+    placed = {}  # a speaker's first side, the asked questions coming first
+    for d in brief.disagreements:
+        for side in d.sides:
+            for s in side.statements:
+                placed.setdefault((s.citation.article_id, s.speaker.lower()), side.position)
     assert brief.who_said_what
     for row in brief.who_said_what:
         key = (row.statement.citation.article_id, row.speaker.lower())
@@ -436,3 +439,14 @@ def test_a_voice_on_a_side_is_not_also_listed_as_unclear():
     result = answer("Is the new dam safe?", pool, KeywordStance(), embedder)
     assert result.sides[0].speakers == ("Lena Park",)
     assert all(s.speaker != "Lena Park" for s in result.unclear)
+
+
+def test_a_statement_about_the_subject_but_not_what_is_asked_of_it_is_not_weighed():
+    texts = {"a": ("Harbour Daily", "“The port authority of the harbour has a new chairman from the harbour council,” "
+                                    "said Ann Lee, a local historian. “The port authority cannot be trusted to run "
+                                    "the harbour safely after last year's spill,” said Bo Chen, an engineer.")}
+    pool, embedder = _pool(texts)
+    backend = RecordingStance()
+    answer("Is the port authority trustworthy?", pool, backend, embedder)
+    assert any("cannot be trusted" in text for text in backend.weighed)
+    assert not any("new chairman" in text for text in backend.weighed)

@@ -312,7 +312,7 @@ def test_narration_is_the_outlets_own_words_and_quotes_are_quoted(tmp_path):
                       (), (article,), Method((), ()),
                       disagreements=(Disagreement("will the valley recover?", "The valley will recover.", True,
                                                   sides),))
-    document = docx.Document(brief.save(tmp_path / "f.docx"))
+    document = docx.Document(brief.save(tmp_path / "f.docx", layout={"statements": 2}))
     lines = [p.text for p in document.paragraphs]
     # The outlet's narration unquoted, its second use repeating note 1; the quote not wrapped twice.
     assert "Valley Post (own reporting): Rain fell on the valley all week.1 (supports, confidence 0.90)" in lines

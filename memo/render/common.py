@@ -50,7 +50,7 @@ class Layout:
 
     consensus: int = 4
     supporting: int = 0
-    statements: int = 2
+    statements: int = 1
     who: int = 8
     summary: int = 2
     appendix: bool = True
