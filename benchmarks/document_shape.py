@@ -38,7 +38,7 @@ DEFAULT_DATA = REPO.parent / "shared" / "eval" / "multinews_dev100.csv"
 QUESTIONS = REPO / "benchmarks" / "gold" / "question_sides.jsonl"
 TARGET_BODY_PAGES, TARGET_PAGES = 5, 12
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-DOUBLED = re.compile(r"[“”\"]\s*[“”\"]")
+DOUBLED = re.compile(r"[“”\"]{2}")  # two in a row (a list of quoted titles has a space between)
 
 
 def footnotes(path: Path) -> list[str]:
@@ -96,7 +96,7 @@ def main(argv=None) -> int:
         began = time.time()
         documents = clusters[number]
         question = asked.get(number)
-        brief = multinews.memo_of(documents, questions=[question] if question else None, date="2020-01-01")
+        brief = multinews.memo_of(documents, questions=[question] if question else [], date="2020-01-01")
         with tempfile.TemporaryDirectory() as folder:
             path = brief.save(Path(folder) / "brief.docx")
             notes = footnotes(path)

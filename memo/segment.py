@@ -91,10 +91,12 @@ def split_sentences(article: Article) -> list[Sentence]:
 
 def _rejoined(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Undo splits before a lower-case word: Punkt breaks after unknown initialisms
-    ("remarks to the P.R.C. media, praised ..."), but English sentences open in capitals."""
+    ("remarks to the P.R.C. media, praised ..."), but English sentences open in capitals;
+    and before a closing bracket or a comma (a "?" inside a title: "Who Am I? (What's My
+    Name?)," ...), which no sentence opens with."""
     out: list[tuple[int, int]] = []
     for start, end in spans:
-        if out and line[start].islower():
+        if out and (line[start].islower() or line[start] in ")]},;:"):
             out[-1] = (out[-1][0], end)
         else:
             out.append((start, end))

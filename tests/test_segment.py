@@ -56,3 +56,11 @@ def test_punkt_loads_without_importing_all_of_nltk_and_nltk_still_imports_whole(
             "assert 'scipy' not in sys.modules and 'nltk' not in sys.modules; "
             "import nltk; assert nltk.word_tokenize and nltk.tokenize.punkt.PunktSentenceTokenizer")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_question_mark_inside_a_title_does_not_leave_a_fragment_opening_with_a_bracket():
+    text = ('His hits include "Gin & Juice," "Who Am I? (What\'s My Name?)," and "Beautiful." '
+            "He toured Europe in May.")
+    sentences = [s.text for s in split_sentences(Article("a", text))]
+    assert not any(s[:1] in ")]},;:" for s in sentences)
+    assert sentences[-1] == "He toured Europe in May."
