@@ -119,11 +119,27 @@ class Unmapped:
 UNMAPPED = Unmapped()
 
 
+KEY_POINTS: list[list[Citation]] = []  # the last memo's bottom line and key points
+
+
+def key_point_kinds(cluster: GoldCluster) -> list[str]:
+    """For each of the last memo's bottom-line and key points, the kind of gold point its
+    citations state (core before secondary before disputed before single), or "none"."""
+    out = []
+    for point in KEY_POINTS:
+        kinds = {p.kind for p in cluster.points for c in point for e in p.evidence if overlaps(c, e)}
+        out.append(next((k for k in ("core", "secondary", "disputed", "single") if k in kinds), "none"))
+    return out
+
+
 def memo_points(documents: list[str]) -> list[list[Citation]]:
     """memo.build as shipped, on the documents as doc0.txt, doc1.txt, ..."""
     # The default embedder, loaded once for the run instead of once per build: the same model.
     built = memo_of(documents, embedder=embedder())
     groups = list(built.consensus) + [g for story in built.stories for g in story.consensus]
+    KEY_POINTS[:] = [[(document_of(c), *span) for c in point.citations
+                      if (span := locate(documents[document_of(c)], c.quote, c.start))]
+                     for point in list(built.bottom_line) + list(built.key_points)]
     points = []
     for group in groups:
         cited = []
@@ -269,6 +285,7 @@ def main(argv=None) -> int:
     print(f"{'cluster':>7} {'docs':>4} {'core':>4} {'shared':>6}  "
           + "  ".join(f"{name + ': core/all/false/shown':<30}" for name in METHODS))
     totals = {name: Score() for name in METHODS}
+    key_kinds: list[str] = []
     seconds = {name: 0.0 for name in METHODS}
     for c, cluster in gold.items():
         documents = data[c]
@@ -277,6 +294,8 @@ def main(argv=None) -> int:
             began = time.perf_counter()
             points = method(documents)
             seconds[name] += time.perf_counter() - began
+            if name == "memo":
+                key_kinds += key_point_kinds(cluster)
             if args.verbose:
                 print(f"  cluster {c}, {name}:")
             s = score(points, cluster, args.verbose)
@@ -293,6 +312,10 @@ def main(argv=None) -> int:
               f"false consensus {t.false} in {n} clusters ({t.false / max(n, 1):.2f} per cluster; by kind, overlapping: "
               f"{t.single} single, {t.disputed} disputed, {t.one_origin} one origin), "
               f"{t.shown} consensus points ({t.unmatched} matching no gold point){note}, {seconds[name]:.0f} s")
+    if key_kinds:
+        shared = sum(k in ("core", "secondary") for k in key_kinds)
+        print(f"memo bottom line and key points: {pct(shared, len(key_kinds))} state a point two or more outlets "
+              f"report ({', '.join(f'{key_kinds.count(k)} {k}' for k in ('core', 'secondary', 'disputed', 'single', 'none'))})")
     t = totals["memo"]
     core_ok = t.core and t.core_found / t.core >= TARGET_CORE_RECALL
     false_ok = t.false / max(n, 1) <= TARGET_FALSE_PER_CLUSTER

@@ -286,7 +286,7 @@ def _build(sources, runner: Executor, opened: list, *, out, format, title, to, f
     # key points then spread over every source.
     ranking = CorpusPool.build(*corpus)  # computed once for both selections
     bottom_line = ranking.select(Budget(sentences=bottom_line_sentences), BOTTOM_LINE_WEIGHTS) if ranking else []
-    ranked = ranking.select(Budget(sentences=bottom_line_sentences + key_points)) if ranking else []
+    ranked = ranking.select(Budget(sentences=bottom_line_sentences + key_points), KEY_POINT_WEIGHTS) if ranking else []
     ranked = [s for s in ranked if s not in bottom_line][:key_points]
     summaries = []
     for i, a in enumerate(articles):
@@ -326,7 +326,7 @@ def _build(sources, runner: Executor, opened: list, *, out, format, title, to, f
     if len(told_twice) > 1:  # several stories: a section each, largest first
         def key_points_of(subset: list[Article]) -> tuple[Point, ...]:
             ranking = CorpusPool.build([sentences[a.id] for a in subset], [per_article[a.id] for a in subset])
-            picked = ranking.select(Budget(sentences=story_points)) if ranking and story_points else []
+            picked = ranking.select(Budget(sentences=story_points), KEY_POINT_WEIGHTS) if ranking and story_points else []
             return tuple(_point(s) for s in picked)
 
         for subset in told_twice[:max_stories]:
@@ -414,6 +414,10 @@ OTHER_REPORTS = "Other reports"
 # The bottom line should be today's news that the corpus centres on: no push to cover every
 # source, and background sentences (dated only in years well before the corpus) held back.
 BOTTOM_LINE_WEIGHTS = Weights(coverage=0.0, background=1.0)
+# Key points prefer what other sources also report over a single outlet's line: on the
+# consensus gold (11 Multi-News clusters), support 2.4 instead of 0.8 made 84% of the bottom
+# line and key points shared points (core 56, single-outlet 2) instead of 76% (49, 6).
+KEY_POINT_WEIGHTS = Weights(support=2.4)
 
 
 def _embed_candidates(model: RememberingEmbedder, documents: list[list[Sentence]], report: Progress,
