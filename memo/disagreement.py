@@ -21,12 +21,16 @@ from .model import AgreementRow, Disagreement, Group, Position, Side, Statement
 from .stance import CONTESTS, SUPPORTS, UNCLEAR, StanceBackend, negate
 
 # Which statements a question weighs. Someone's statement (a quote, a report of what they
-# said) is weighed unless it is plainly off the question's matter: the opinions that matter
-# seldom repeat the question's words, and whether one bears on it is the stance model's call
-# (its "unrelated"/"discusses"), not a cosine cut. The bound keeps a large corpus fast; what it
-# leaves out is counted in the note. The outlets' own narration is not a voice: only the
-# closest few are weighed, to say in the note how many the model read as taking a side.
-VOICE_FLOOR = 0.3  # cosine to the claim below which a statement is off the matter (benchmarks/question_sides.py: 0.15-0.4 place 9-11 gold voices right; below 0.3 traps appear)
+# said) is weighed when it is on the question's matter and speaks to what the claim says of
+# its subject; whether it takes a side is then the stance model's call. The floors are low
+# (the opinions that matter seldom repeat the question's words); the predicate's is there
+# because the model's relevance is weak: it reads a sentence that only mentions the subject
+# ("China and Russia now have the closest relationship") as taking a side. The bound
+# keeps a large corpus fast; what it leaves out is counted in the note. The outlets' own
+# narration is not a voice: only the closest few are weighed, for the note's count.
+# benchmarks/question_sides.py: floors of 0.15-0.4 place 9-11 gold voices right; traps appear
+# below 0.3; the predicate floor cut wrong placements from 7 to 5.
+VOICE_FLOOR = 0.3  # cosine to the claim
 MAX_VOICES = 120  # statements of voices weighed per question, most related first
 PREDICATE_FLOOR = 0.2  # cosine to the claim's predicate ("a credible mediator in Ukraine")
 RELATED = 0.4  # cosine to the claim for a sentence of narration to be weighed
