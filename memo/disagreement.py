@@ -76,7 +76,8 @@ def question_claim(question: str) -> str:
     parsed = _parsed_claim(text)
     if parsed:
         return parsed
-    aux, rest = _NEGATED_AUX.get(text.split(" ")[0].lower(), text.split(" ")[0].lower()), text.split(" ")[1:]
+    first, *rest = text.split(" ")
+    aux = _NEGATED_AUX.get(first.lower(), first.lower())
     if rest and rest[0].lower() == "not":  # "Is not the plan ...", rare but seen
         rest = rest[1:]
     end = _subject_end(rest, aux)
@@ -175,7 +176,9 @@ def _predicate(question: str, claim: str) -> str | None:
     first = question.split()[0].lower() if question.split() else ""
     aux = _NEGATED_AUX.get(first, first)
     at = claim.lower().find(f" {aux} ") if aux in _AUXILIARIES else -1
-    return claim[at + len(aux) + 2:].rstrip(".").strip() or None if at > 0 else None
+    if at <= 0:  # "Is it true that X?": the claim is X, no auxiliary of the question's
+        return None
+    return claim[at + len(aux) + 2:].rstrip(".").strip() or None
 
 
 def is_yes_no(question: str) -> bool:
@@ -221,8 +224,9 @@ def answer(question: str, pool: Pool, stance: StanceBackend, embedder: Embedder,
     if not pool.statements:
         return Disagreement(question, claim, asked, _sides(claim, [], [], asked=asked) if yes_no else (), (),
                             _note([], [], []))
-    anchor = embed_unique(embedder, [claim])[0]
-    sims = pool.vectors @ anchor
+    predicate = _predicate(question, claim) if yes_no and PREDICATE_FLOOR else None
+    anchors = embed_unique(embedder, [claim] + ([predicate] if predicate else []))  # one call for both
+    sims = pool.vectors @ anchors[0]
     ranked = [int(k) for k in np.argsort(-sims, kind="stable")]
     if not yes_no:  # "Who ...?", "What ...?": nothing to support or contest
         closest = [pool.statements[k] for k in ranked if sims[k] >= RELATED][:MAX_UNCLEAR]
@@ -230,11 +234,10 @@ def answer(question: str, pool: Pool, stance: StanceBackend, embedder: Embedder,
         return Disagreement(question, claim, asked, (), listed,
                             "Not a yes/no question, so no sides: the most related statements are listed.")
     said = [k for k in ranked if pool.statements[k].kind != NARRATION and sims[k] >= VOICE_FLOOR]
-    predicate = _predicate(question, claim)
-    if predicate and PREDICATE_FLOOR:
+    if predicate:
         # A side speaks to what is asked of the subject, not only about the subject: "China and
         # Russia now have the closest relationship" mentions China but not mediation.
-        towards = pool.vectors @ embed_unique(embedder, [predicate])[0]
+        towards = pool.vectors @ anchors[1]
         said = [k for k in said if towards[k] >= PREDICATE_FLOOR]
     narration = [k for k in ranked if pool.statements[k].kind == NARRATION and sims[k] >= RELATED][:MAX_NARRATION]
     related = [pool.statements[k] for k in sorted(said[:MAX_VOICES] + narration, key=lambda k: -sims[k])]
