@@ -6,7 +6,10 @@ times two baselines: a bare interpreter and an interpreter that only imports tor
 (the floor any torch-based embedder pays). Targets on a 2-core machine: under 8 s and
 under 1.5 GB peak RSS.
 
-    .venv/bin/python benchmarks/cold_build.py [--runs 3] [--corpus seeds/]
+    .venv/bin/python benchmarks/cold_build.py [--runs 3] [--corpus seeds/] [--question Q]...
+
+With ``--question`` the build also sets out the sides of each question asked (the stance
+model's work), as ``memo build --question`` does.
 """
 
 from __future__ import annotations
@@ -64,20 +67,24 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--corpus", default="seeds/")
+    parser.add_argument("--question", action="append", default=[], help="a question the memo answers")
     args = parser.parse_args(argv)
+    asked = [arg for q in args.question for arg in ("--question", q)]
     memo_cli = str(Path(sys.executable).with_name("memo"))
     with tempfile.TemporaryDirectory() as tmp:
         commands = {
             "python (baseline)": [sys.executable, "-c", "pass"],
             "import torch (baseline)": [sys.executable, "-c", "import torch"],
             # --no-cache: a first build, every sentence embedded (a cached rebuild is far quicker)
-            "memo build": [memo_cli, "build", args.corpus, "-o", str(Path(tmp) / "brief.docx"), "-q", "--no-cache"],
+            "memo build": [memo_cli, "build", args.corpus, "-o", str(Path(tmp) / "brief.docx"), "-q", "--no-cache",
+                           *asked],
         }
         results = {}
         for name, command in commands.items():
             runs = [measure(command) for _ in range(args.runs)]
             results[name] = (statistics.median(r[0] for r in runs), max(r[1] for r in runs))
-    print(f"cold runs of each command: {args.runs}, corpus: {args.corpus}, cores: {os.cpu_count()}")
+    print(f"cold runs of each command: {args.runs}, corpus: {args.corpus}, cores: {os.cpu_count()}"
+          + "".join(f", question: {q}" for q in args.question))
     print(f"{'command':<26} {'median s':>9} {'peak RSS MB':>12}")
     for name, (seconds, rss) in results.items():
         print(f"{name:<26} {seconds:9.2f} {rss:12.0f}")

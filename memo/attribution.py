@@ -274,12 +274,27 @@ def _attribute_parsed(article: Article, sentences: list[Sentence], parsed: list[
             groups_said.append((group[-1], speaker, source))
         if kind == QUOTE:
             last_quoted = attribution
-    return [r for r in result if r is not None]
+    # A person the article introduces by title only ("Chinese leader Xi Jinping landed ...")
+    # takes that title as role where no sentence gave one.
+    titled: dict[str, str] = {}
+    for each in parsed:
+        for name, title in each.titles:
+            titled.setdefault(_full_name(name, full_names), title)
+    return [Attribution(r.speaker, titled[r.speaker], r.kind, r.source)
+            if not r.role and r.source == syntax.PERSON and r.speaker in titled else r
+            for r in result if r is not None]
 
 
 def _resolve(found, here, full_names, genders, roles, mentions, groups_said, last_speaker):
     """(speaker, role, source) for a sentence's ``Found`` source in its article's context."""
     if found.mention == syntax.NAMED:
+        short = found.speaker[:-len(found.role)].strip() if found.role.startswith("of ") \
+            and found.speaker.endswith(" " + found.role) else ""
+        if short and " " in full_names.get(short, ""):
+            # "according to Kuhrt of King's College London", tagged as one organisation: a
+            # person the article has named, with an affiliation
+            full = full_names[short]
+            return full, roles.get(full, found.role), syntax.PERSON
         speaker = " and ".join(_full_name(part, full_names) for part in found.speaker.split(" and "))
         if found.source == syntax.PERSON and found.role:
             roles.setdefault(speaker, found.role)

@@ -244,6 +244,7 @@ def answer(question: str, pool: Pool, stance: StanceBackend, embedder: Embedder,
     calls = stance.stance(claim, [s.citation.quote for s in related])
     weighed = [Statement(s.citation, s.speaker, s.role, s.kind, c.label, c.confidence)
                for s, c in zip(related, calls)]
+    weighed, relayed = _own_words(weighed)
     voices, mixed = one_side_per_voice(weighed)
     # An outlet's own narration (facts, background, its framing) is not a voice: it may bear on
     # the answer, but a side lists only what someone is reported to say.
@@ -262,7 +263,7 @@ def answer(question: str, pool: Pool, stance: StanceBackend, embedder: Embedder,
                 sided.add(item.speaker.lower())
     left_out = len(said) - MAX_VOICES
     note = " ".join(filter(None, [_note(related, supports, contests), _mixed_note(mixed),
-                                  _reporting_note(reporting),
+                                  _reporting_note(reporting), _relayed_note(relayed),
                                   f"{left_out} further attributed statements, the least related to the question, "
                                   f"were not weighed (at most {MAX_VOICES} are)." if left_out > 0 else ""]))
     return Disagreement(question, claim, asked, _sides(claim, supports, contests, asked=True), tuple(unclear),
@@ -293,6 +294,32 @@ def one_side_per_voice(statements: list[Statement]) -> tuple[list[Statement], li
         out.append(item)
     mixed = sorted({s.speaker for s in statements if s.kind != NARRATION and keep.get(s.speaker.lower(), "") is None})
     return out, mixed
+
+
+def _own_words(statements: list[Statement]) -> tuple[list[Statement], int]:
+    """A voice's side comes from what it says, not from what it reports another saying:
+    "Putin praised the partnership," an analyst says, is Putin's praise. Such a statement
+    placed on a side becomes unclear. Returns the statements and how many changed."""
+    placed = [k for k, s in enumerate(statements) if s.stance in (SUPPORTS, CONTESTS) and s.kind != NARRATION]
+    if not placed:
+        return statements, 0
+    from . import syntax
+
+    relays = syntax.relays_another([statements[k].citation.quote for k in placed],
+                                   [statements[k].speaker for k in placed])
+    out = list(statements)
+    for k, relayed in zip(placed, relays):
+        if relayed:
+            s = out[k]
+            out[k] = Statement(s.citation, s.speaker, s.role, s.kind, UNCLEAR, s.confidence)
+    return out, sum(relays)
+
+
+def _relayed_note(relayed: int) -> str:
+    if not relayed:
+        return ""
+    return (f"{relayed} {'statement' if relayed == 1 else 'statements'} reporting what someone else said "
+            f"{'was' if relayed == 1 else 'were'} not counted as the speaker's own side.")
 
 
 def _reporting_note(reporting: list[Statement]) -> str:

@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from .model import Sentence
+from .syntax import quote_spans, quoted_words
 
 MIN_WORDS = 6
 MAX_WORDS = 80
@@ -48,6 +49,8 @@ class Weights:
     redundancy: float = 1.0  # MMR: weight of the similarity to what is already chosen
     coverage: float = 0.35  # bonus for a source not yet in the corpus summary
     background: float = 0.5  # penalty for sentences dated only in years well before the corpus
+    context: float = 0.0  # penalty for sentences that lean on the one before ("During that visit", "He")
+    opinion: float = 0.0  # penalty for one voice's judgement: a quotation, a hedge ("might", "should")
 
 
 # Photo captions and credits that survive inside running text on scraped pages.
@@ -175,6 +178,10 @@ class CorpusPool:
                     + weights.length * _length_score(self.words))
         if weights.background:
             salience = salience - weights.background * background_score(self.pool)
+        if weights.context:
+            salience = salience - weights.context * context_score(self.pool)
+        if weights.opinion:
+            salience = salience - weights.opinion * opinion_score(self.pool)
         groups = self.docs if len(set(self.docs.tolist())) > 1 else None
         return [self.pool[i] for i in _mmr(salience, self.matrix, self.words, budget, weights, groups)]
 
@@ -254,3 +261,37 @@ def background_score(pool: list[Sentence]) -> np.ndarray:
     if latest is None:
         return np.zeros(len(pool))
     return np.array([1.0 if y and max(y) <= latest - 2 else 0.0 for y in years])
+
+
+# A sentence that opens on what the previous one said: a pronoun subject, a demonstrative
+# ("During that landmark visit", "Those talks"), a connective ("But", "However"). Lifted out
+# of its article it misleads ("that visit" was a different year's). "This week" and the
+# like are today's news, not a reference back.
+_LEANS_BACK = re.compile(
+    r"^\W*(?:(?:He|She|They|His|Her|Their|Its|That|Those|Such|But|And|Yet|Still|However|Also|Then)\b"
+    r"|It\b(?!\s+(?:is|was|has been|had been|remains|seems|appears)\s+\w+\s+(?:that|whether|if|to)\b)"
+    r"|(?:This|These)\b(?!\s+(?:week|month|year|morning|afternoon|evening|weekend|spring|summer|autumn|fall|winter)\b)"
+    r"|(?:During|After|Before|At|In|On|Since|Unlike|Like)\s+(?:that|those|this|these|the same|such)\b)")
+# Speculative and prescriptive modals mark a judgement, not a report (lower case only: "May"
+# is a month); so do a question or an exclamation, and the first person outside quotation
+# marks (a voice the writer lets speak, or the writer's own).
+_HEDGED = re.compile(r"\b(?:might|may|could|should|shall|must|ought to|perhaps|arguably)\b|[?!]\W*$")
+_FIRST_PERSON = re.compile(r"\b(?:I|I[’']m|I[’']ve|I[’']d|me|my|we|our|us)\b")
+
+
+def context_score(pool: list[Sentence]) -> np.ndarray:
+    """1 for sentences that need the sentence before them to be read right."""
+    return np.array([1.0 if _LEANS_BACK.match(s.text) else 0.0 for s in pool])
+
+
+def opinion_score(pool: list[Sentence]) -> np.ndarray:
+    """1 for one voice's judgement: mostly a quotation (or inside one), hedged by a modal, a
+    question or exclamation, or in the first person."""
+    return np.array([1.0 if 2 * quoted_words(s.text) >= s.words or _HEDGED.search(s.text)
+                     or _FIRST_PERSON.search(_unquoted(s.text)) else 0.0 for s in pool])
+
+
+def _unquoted(text: str) -> str:
+    for begin, end in reversed(quote_spans(text)):
+        text = text[:begin] + text[end:]
+    return text

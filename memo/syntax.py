@@ -107,6 +107,7 @@ class Parsed:
 
     found: Found | None
     people: tuple[tuple[str, str, bool], ...] = ()
+    titles: tuple[tuple[str, str], ...] = ()  # (name, title) where a title leads a name: "Chinese President"
 
 
 @lru_cache(maxsize=1)
@@ -171,6 +172,34 @@ def parse(texts: list[str]) -> list[Parsed]:
     nlp, _ = load()
     return [read_sentence(doc) for doc in nlp.pipe([_without_dateline(t) for t in texts], batch_size=256)]
 
+
+
+# Verbs by which one speaker reports another's judgement: "Putin praised the partnership".
+_RELAYING = _SPEECH | frozenset("""
+praise hail welcome laud applaud commend criticize criticise condemn denounce slam blast dismiss reject
+endorse advocate highlight speak talk call
+""".split())
+
+
+def relays_another(texts: list[str], speakers: list[str]) -> list[bool]:
+    """For each sentence, whether it reports what someone other than its speaker says or
+    judges: a speech or judgement verb whose subject is a name that is not the speaker's
+    ("While Xi advocated trust, Putin praised the partnership," Wishnick said). Its stance,
+    if it has one, is the other person's, not the speaker's. False where spaCy is absent."""
+    if not installed()[0]:
+        return [False] * len(texts)
+    nlp, _ = load()
+    if nlp is None:
+        return [False] * len(texts)
+    out = []
+    for doc, speaker in zip(nlp.pipe(texts, batch_size=64), speakers):
+        own = {word.lower() for word in re.findall(r"[\w’'-]+", speaker)}
+        out.append(any(
+            token.lemma_.lower() in _RELAYING and token.pos_ == "VERB"
+            and (subject := _subject_of(token)) is not None and subject.pos_ == "PROPN"
+            and not {t.lower_ for t in subject.subtree if t.pos_ == "PROPN"} & own
+            for token in doc))
+    return out
 
 # "CHRISTCHURCH, New Zealand (Reuters) - ": a dateline the parser would take for a subject.
 _DATELINE = re.compile(r"^\s*[A-Z][A-Z .'’-]{2,}(?:,\s*[A-Z][\w .]{1,30})?\s*\([^)]{1,40}\)\s*[-—–]+\s*")
@@ -253,7 +282,7 @@ def read_sentence(doc) -> Parsed:
         if predicate.dep_ == "parataxis":
             content.update(t.i for t in predicate.head.subtree if t.i not in {x.i for x in predicate.subtree})
     people = tuple(_people(doc, lambda t: quoted(t) or t.i in content))
-    return Parsed(best[1] if best else None, people)
+    return Parsed(best[1] if best else None, people, tuple(_titles(doc)))
 
 
 def _depth(token) -> int:
@@ -386,6 +415,8 @@ def _named(head, doc) -> Found:
     start = min([head.i] + [x.i for t in chain for x in t.subtree])
     if ent is not None and ent.label_ in ("PERSON", "ORG", "GPE", "NORP", "FAC") and ent.end > head.i:
         name_start, name_end = max(ent.start, start) if ent.label_ == "PERSON" else ent.start, ent.end
+        if ent.label_ == "PERSON":  # "Kuhrt of King's College London": the name ends where the affiliation starts
+            name_end = next((t.i for t in doc[head.i + 1:ent.end] if t.pos_ == "ADP"), name_end)
         if ent.label_ != "PERSON" and name_start > 0 and doc[name_start - 1].lower_ == "the" and name_start - 1 >= start:
             name_start -= 1  # "the Kremlin", as the text names it
     else:
@@ -461,6 +492,27 @@ def _people(doc, inside):
         gender = _gender(before + " " + " ".join(a.text for a in after)) or lone
         is_subject = ent.root.dep_ in ("nsubj", "nsubjpass") and not inside(ent.root)
         yield name, gender, is_subject
+
+
+def _titles(doc):
+    """(name, title) for each person named after a title: "Chinese leader Xi Jinping" ->
+    ("Xi Jinping", "Chinese leader"), "Kremlin spokesperson Dmitry Peskov". The title is the
+    run of modifiers just before the name, ending in a title or a word for a person's post."""
+    for ent in doc.ents:
+        if ent.label_ != "PERSON" or not ent.text[:1].isupper():
+            continue
+        start = ent.start
+        while start < ent.end - 1 and _is_title(doc[start]):
+            start += 1  # the entity may hold the title itself: "President Vladimir Putin"
+        begin = ent.start
+        while begin > 0 and doc[begin - 1].head.i >= begin and doc[begin - 1].dep_ in ("compound", "amod", "nmod") \
+                and not doc[begin - 1].is_punct:
+            begin -= 1
+        words = doc[begin:start]
+        if not len(words) or not _is_title(words[-1]) or _HONORIFIC.match(words[-1].text):
+            continue
+        name = re.sub(r"[’']s$", "", doc[start:ent.end].text).strip(" ,")
+        yield name, words.text
 
 
 # Capitalised words that come before a name without being its first name.

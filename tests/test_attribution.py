@@ -119,11 +119,21 @@ def test_one_person_has_one_name_across_the_corpus():
     # inverted form and "according to"
     ("“We will not accept it,” said Andrew Small, a senior fellow at the German Marshall Fund.", 0, "Andrew Small"),
     ("The sanctions will fail, according to Natasha Kuhrt of King's College London.", 0, "Natasha Kuhrt"),
+    # a short name with its affiliation: the name ends where "of ..." starts, and is the full one
+    ("“It is a show,” said Pia Lund, a lecturer. "
+     "If anything interests the firm, it is the money, according to Lund of Leeds University.", 1, "Pia Lund"),
 ])
 def test_speakers_named_whole(text, sentence, speaker):
     rows = _attributions(text)
     assert rows[sentence][1] == speaker and rows[sentence][3] != NARRATION
 
+
+
+def test_a_person_introduced_by_title_only_takes_the_title_as_role():
+    rows = _attributions("Chinese leader Wu Fang landed in Lagos on Monday. "
+                         "“We are friends,” Wu said. “Trade will grow,” said Ada Obi, a trade economist.")
+    assert rows[1][1:3] == ("Wu Fang", "Chinese leader")
+    assert rows[2][1:3] == ("Ada Obi", "a trade economist")  # an apposition is the role as before
 
 def test_he_said_goes_to_the_person_the_pronoun_refers_to_not_the_last_one_named():
     rows = _attributions("Paul Hart, a budget analyst, said the president, Don Marsh, had no plan. "

@@ -450,3 +450,18 @@ def test_a_statement_about_the_subject_but_not_what_is_asked_of_it_is_not_weighe
     answer("Is the port authority trustworthy?", pool, backend, embedder)
     assert any("cannot be trusted" in text for text in backend.weighed)
     assert not any("new chairman" in text for text in backend.weighed)
+
+
+def test_a_voice_reporting_what_someone_else_said_does_not_take_that_side():
+    from memo.disagreement import _own_words
+    from memo.model import Citation, Statement
+
+    def said(text: str, speaker: str, stance: str) -> Statement:
+        return Statement(Citation("a", 0, len(text), text), speaker, "", "quote", stance, 0.9)
+
+    relayed = said("“While the mayor urged calm, Governor Ruiz praised the plan for its ambition,” Lena Ford said.",
+                   "Lena Ford", SUPPORTS)
+    own = said("“The plan is the best this city has seen in decades,” Lena Ford said.", "Lena Ford", SUPPORTS)
+    self_named = said("“The plan will fail,” Ford warned, “and the city will pay for it.”", "Lena Ford", CONTESTS)
+    out, changed = _own_words([relayed, own, self_named])
+    assert [s.stance for s in out] == [UNCLEAR, SUPPORTS, CONTESTS] and changed == 1

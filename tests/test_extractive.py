@@ -100,6 +100,54 @@ def test_background_weight_holds_back_sentences_dated_years_before_the_news():
     assert not any("2015" in s.text for s in held)
 
 
+
+def _pool(*texts: str):
+    return split_sentences(Article("a", " ".join(texts)))
+
+
+@pytest.mark.parametrize("text, leans", [
+    ("During that landmark visit, the two leaders praised each other at length.", True),
+    ("He told reporters the deal would be signed before the summit in the spring.", True),
+    ("But the ministers failed to agree on the wording of the final statement.", True),
+    ("Those talks ended without a date for the next round of negotiations.", True),
+    ("This week the two leaders signed a new trade agreement in the capital.", False),
+    ("It is unclear whether the agreement will survive the next election.", False),
+    ("The ministers failed to agree on the wording of the final statement on Monday.", False),
+])
+def test_context_score_marks_sentences_that_lean_on_the_one_before(text, leans):
+    from memo.extractive import context_score
+    assert context_score(_pool(text)).tolist() == [1.0 if leans else 0.0]
+
+
+@pytest.mark.parametrize("text, opinion", [
+    ("“The only thing that matters to them is money, not the people of the region at all,” she said.", True),
+    ("The decision shall not be underestimated as it might change the balance of power.", True),
+    ("Why would the bishop keep this information from the police for so long?", True),
+    ("During the summer I have seen dozens of dead animals floating in the reservoir.", True),
+    ("The court sentenced the woman to 13 years in prison on Tuesday for trafficking.", False),
+    ("Police said they had a warrant for the phone records of the suspect, a 19-year-old man.", False),
+    ("Officials in May reported 153 cases of severe bleeding across 13 counties in the state.", False),
+])
+def test_opinion_score_marks_one_voices_judgement(text, opinion):
+    from memo.extractive import opinion_score
+    assert opinion_score(_pool(text)).tolist() == [1.0 if opinion else 0.0]
+
+
+def test_key_point_weights_prefer_a_report_that_stands_alone_over_a_quote_or_a_reference_back():
+    from memo.pipeline import KEY_POINT_WEIGHTS
+    report = "The two governments signed the water treaty in Geneva on Monday after months of talks."
+    docs = [_doc("a", ["“The water treaty signed in Geneva is a disgrace and will be torn up,” one critic said.",
+                       "During that earlier visit, the water treaty talks in Geneva stalled for months.", report]),
+            _doc("b", ["The water treaty signed in Geneva might be torn up, critics in both governments say.",
+                       "During that visit, the water treaty talks in Geneva stalled for months."])]
+    plain = summarize_corpus([d[1] for d in docs], [d[2] for d in docs], Budget(sentences=1),
+                             Weights(coverage=0.0, position=0.0, support=0.0, length=0.0))
+    weighed = summarize_corpus([d[1] for d in docs], [d[2] for d in docs], Budget(sentences=1),
+                               Weights(coverage=0.0, position=0.0, support=0.0, length=0.0,
+                                       context=KEY_POINT_WEIGHTS.context, opinion=KEY_POINT_WEIGHTS.opinion))
+    assert [s.text for s in weighed] == [report]
+    assert [s.text for s in plain] != [report]  # without the penalties the report is not first
+
 def _story_corpus(articles: int, stories: int, seed: int = 0):
     """Articles as sentence embeddings around one topic vector per story, stories interleaved."""
     rng = np.random.default_rng(seed)

@@ -200,7 +200,7 @@ def _cited(cell) -> int:
 
 
 def test_docx_tables_who_said_what_and_a_matrix_shaded_by_each_sources_part(seed_memo, tmp_path):
-    from memo.render.common import CELL_SHADE, CELL_TEXT, WHO_COLUMNS, WHO_COMPACT, Layout, point_label
+    from memo.render.common import CELL_SHADE, CELL_TEXT, ROLE_WORDS, WHO_COLUMNS, WHO_COMPACT, Layout, point_label
 
     document = docx.Document(seed_memo.save(tmp_path / "brief.docx"))
     assert len(seed_memo.who_said_what) > Layout().who and seed_memo.agreement
@@ -210,7 +210,10 @@ def test_docx_tables_who_said_what_and_a_matrix_shaded_by_each_sources_part(seed
     assert [c.text for c in who.rows[0].cells] == list(WHO_COLUMNS)
     assert len(who.rows) == len(seed_memo.who_said_what) + 1
     for row, position in zip(who.rows[1:], seed_memo.who_said_what):
-        assert row.cells[0].text == position.speaker and row.cells[1].text == position.role
+        role = position.role.split()
+        # a long role is cut in the table (the statements give it whole)
+        shown = position.role if len(role) <= ROLE_WORDS else " ".join(role[:ROLE_WORDS]).rstrip(",;") + " …"
+        assert row.cells[0].text == position.speaker and row.cells[1].text == shown
         assert _cited(row.cells[4]) == 1
     assert [c.text for c in matrix.rows[0].cells][1:] == [a.label for a in seed_memo.articles]
     for number, (row, line) in enumerate(zip(matrix.rows[1:], seed_memo.agreement), start=1):
@@ -300,29 +303,49 @@ def test_a_sentence_cited_twice_gets_one_footnote_and_later_uses_repeat_its_numb
 def test_narration_is_the_outlets_own_words_and_quotes_are_quoted(tmp_path):
     from memo.model import Article, Citation, Disagreement, Method, Point, Side, Statement
 
-    text = "Rain fell on the valley all week. “We will rebuild,” the mayor said."
+    text = ("Rain fell on the valley all week. “We will rebuild,” the mayor said. "
+            "The dam held, the engineer said. “It was built well. The town is safe,” she added. "
+            "It will hold for decades.")
     article = Article("x", text, title="Floods", outlet="Valley Post", date="2024-01-02", source="/home/ann/x.txt",
                       sha256="ab" * 32)
-    told = Citation("x", 0, 33, text[:33])
-    said = Citation("x", 34, len(text), text[34:])
+
+    def cite(sentence: str) -> Citation:
+        return Citation("x", text.index(sentence), text.index(sentence) + len(sentence), sentence)
+
+    told = cite("Rain fell on the valley all week.")
+    said = cite("“We will rebuild,” the mayor said.")
+    reported = cite("The dam held, the engineer said.")
+    closing = cite("The town is safe,” she added.")
+    within = cite("It will hold for decades.")
     sides = (Side("supports", "Yes: the valley will recover.",
                   (Statement(told, "Valley Post", "", "narration", "supports", 0.9),
-                   Statement(said, "the mayor", "", "quote", "supports", 0.9))),)
+                   Statement(said, "the mayor", "", "quote", "supports", 0.9),
+                   Statement(reported, "the engineer", "", "reported", "supports", 0.9),
+                   Statement(closing, "the engineer", "", "quote", "supports", 0.9),
+                   Statement(within, "the engineer", "", "quote", "supports", 0.9))),)
     brief = memo.Memo("Memorandum", "Desk", "memo", "2024-01-03", "Floods", (Point(text[:33], (told,)),), (),
                       (), (article,), Method((), ()),
                       disagreements=(Disagreement("will the valley recover?", "The valley will recover.", True,
                                                   sides),))
-    document = docx.Document(brief.save(tmp_path / "f.docx", layout={"statements": 2}))
+    document = docx.Document(brief.save(tmp_path / "f.docx", layout={"statements": 5}))
     lines = [p.text for p in document.paragraphs]
     # The outlet's narration unquoted, its second use repeating note 1; the quote not wrapped twice.
     assert "Valley Post (own reporting): Rain fell on the valley all week.1 (supports, confidence 0.90)" in lines
     assert "the mayor, Valley Post: “We will rebuild,” the mayor said. (supports, confidence 0.90)" in lines
+    # A report of what someone said is the outlet's wording: unquoted. A sentence that closes a
+    # quotation keeps its own marks, with none added; one inside a quotation gets a pair.
+    assert "the engineer, Valley Post: The dam held, the engineer said. (supports, confidence 0.90)" in lines
+    assert "the engineer, Valley Post: The town is safe,” she added. (supports, confidence 0.90)" in lines
+    assert "the engineer, Valley Post: “It will hold for decades.” (supports, confidence 0.90)" in lines
     assert "Will the valley recover?" in lines  # headings start with a capital
     assert [p for p in lines if p.startswith("Valley Post, “Floods”")]  # one label: the sources list too
     assert "/home/ann" not in "\n".join(lines) and "x.txt" in "\n".join(lines)
     assert _footnotes((tmp_path / "f.docx").read_bytes()) == [
         "Valley Post, “Floods”, 2024-01-02. “Rain fell on the valley all week.”",
-        "Valley Post, “Floods”, 2024-01-02. “We will rebuild,” the mayor said."]
+        "Valley Post, “Floods”, 2024-01-02. “We will rebuild,” the mayor said.",
+        "Valley Post, “Floods”, 2024-01-02. “The dam held, the engineer said.”",
+        "Valley Post, “Floods”, 2024-01-02. The town is safe,” she added.",
+        "Valley Post, “Floods”, 2024-01-02. “It will hold for decades.”"]
 
 
 def _page_width_twips(document) -> int:

@@ -50,6 +50,7 @@ def main() -> None:
     footnote_text.base_style = normal
     footnote_text.font.size = Pt(9)
     footnote_text.paragraph_format.space_after = Pt(2)
+    footnote_text.paragraph_format.line_spacing = 1.0  # single, as Word's own: notes are dense reference text
     footnote_reference = styles.add_style("Footnote Reference", WD_STYLE_TYPE.CHARACTER)
     footnote_reference.font.superscript = True
     hyperlink = styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
@@ -65,6 +66,7 @@ def main() -> None:
     note.base_style = normal
     note.font.size = Pt(9)
     note.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+    note.paragraph_format.line_spacing = 1.0
     for name in ("Footnote Text", "Footnote Reference", "Hyperlink", "Memo Header", "Source Note"):
         styles[name].hidden = False
         styles[name].quick_style = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..attribution import is_named
+from ..attribution import QUOTE, is_named
 from ..model import Article, Citation, Disagreement, Memo, Point, Position, Side, Statement
 
 SECTION_BOTTOM_LINE = "Bottom Line Up Front"
@@ -31,7 +31,7 @@ SECTION_CONSENSUS_FULL = "Consensus in Full"
 SECTION_DISAGREEMENTS_FULL = "Disagreements in Full"
 SECTION_WHO_FULL = "Who Said What in Full"
 SECTION_POINTS = "Points of the Matrix"
-QUOTES = "“\"”‘'’„«»"
+_DOUBLE_QUOTES = "“\"”„«»"
 
 
 @dataclass(frozen=True)
@@ -141,10 +141,12 @@ def public(text: str) -> str:
 
 
 def notices_by_kind(memo: Memo) -> list[tuple[str, list[str]]]:
-    grouped: dict[str, list[str]] = {}
+    """A row a source under each kind of notice: "x.txt: promo: ..., caption or credit: ..."."""
+    grouped: dict[str, dict[str, list[str]]] = {}
     for notice in memo.method.notices:
-        grouped.setdefault(notice.kind, []).append(f"{_short(notice.source)}: {public(notice.detail)}")
-    return [(NOTICE_HEADINGS.get(kind, kind), rows) for kind, rows in grouped.items()]
+        grouped.setdefault(notice.kind, {}).setdefault(_short(notice.source), []).append(public(notice.detail))
+    return [(NOTICE_HEADINGS.get(kind, kind), [f"{source}: {', '.join(details)}" for source, details in by_source.items()])
+            for kind, by_source in grouped.items()]
 
 
 def _short(source: str) -> str:
@@ -152,12 +154,15 @@ def _short(source: str) -> str:
 
 
 def speaker_line(memo: Memo, item: Statement, plain: bool = False) -> str:
-    """ "Andrew Small (a senior fellow at ...), VICE World News", or for the outlet's own
-    narration "VICE World News (own reporting)" (``plain``: just the outlet, where the
-    words are not shown as a statement)."""
+    """ "Andrew Small (a senior fellow at ...), VICE World News"; "VICE World News, citing
+    experts" for a collective; for the outlet's own narration "VICE World News (own
+    reporting)" (``plain``: just the outlet, where the words are not shown as a statement)."""
     outlet = memo.article(item.citation.article_id).label
     if is_narration(item):
         return outlet if plain else f"{outlet} (own reporting)"
+    if not is_named(item.speaker) and item.speaker.endswith("s"):
+        # a collective ("experts", "reports", "customs figures") is the outlet's source, not a speaker
+        return f"{outlet}, citing {item.speaker}"
     role = f" ({item.role})" if item.role else ""
     return f"{item.speaker}{role}, {outlet}"
 
@@ -167,9 +172,10 @@ def is_narration(item: Statement) -> bool:
 
 
 def statement_text(item: Statement) -> str:
-    """What a statement says, as the memo prints it: a speaker's words in quotation marks,
-    the outlet's own narration as its own words, unquoted."""
-    return item.citation.quote if is_narration(item) else quoted(item.citation.quote)
+    """What a statement says, as the memo prints it: a quotation in quotation marks; the
+    outlet's own words (its narration, and its reports of what someone said: "X said the
+    plan ...") as they stand, unquoted, for they are the outlet's words, not the speaker's."""
+    return quoted(item.citation.quote) if item.kind == QUOTE else item.citation.quote
 
 
 def stance_tag(item: Statement) -> str:
@@ -225,10 +231,12 @@ def who_position(row: Position, compact: bool = False) -> str:
 
 
 def quoted(text: str) -> str:
-    """The sentence in quotation marks, unless it already opens or closes with one (wrapping
-    it again would print ““ or ””)."""
+    """The sentence in quotation marks, unless it has double quotation marks of its own:
+    wrapping those would print ““ or ””, or a mark closing a quotation that the sentence
+    itself closed mid-way ("… level,” Evan Feigenbaum told …”). As it stands it is still
+    verbatim, and its own marks show who says what."""
     text = text.strip()
-    if not text or text[0] in QUOTES or text[-1] in QUOTES:
+    if not text or any(mark in text for mark in _DOUBLE_QUOTES):
         return text
     return f"“{text}”"
 
@@ -283,9 +291,22 @@ def more_in_appendix(groups, layout: Layout) -> str:
     return "The statements behind each point are in the appendix."
 
 
+def body_unclear(disagreement: Disagreement, layout: Layout) -> int:
+    """Unclear statements the body shows: for a question asked, who did not take a side is
+    part of the answer; for a point found contested, the two sides are the news and the
+    unclear go to the appendix."""
+    return layout.statements if disagreement.asked else 0
+
+
+def unclear_part(disagreement: Disagreement, layout: Layout, full: bool) -> tuple:
+    """The unclear statements the body (or, ``full``, the appendix) lists."""
+    shown = body_unclear(disagreement, layout)
+    return disagreement.unclear[shown:] if full else disagreement.unclear[:shown]
+
+
 def cut_statements(disagreement: Disagreement, layout: Layout) -> bool:
     return any(len(s.statements) > layout.statements for s in disagreement.sides) \
-        or len(disagreement.unclear) > layout.statements
+        or len(disagreement.unclear) > body_unclear(disagreement, layout)
 
 
 def any_cut_statements(disagreements, layout: Layout) -> bool:
@@ -294,7 +315,7 @@ def any_cut_statements(disagreements, layout: Layout) -> bool:
 
 def more_statements(disagreement: Disagreement, layout: Layout) -> str:
     hidden = sum(max(0, len(s.statements) - layout.statements) for s in disagreement.sides)
-    hidden += max(0, len(disagreement.unclear) - layout.statements)
+    hidden += max(0, len(disagreement.unclear) - body_unclear(disagreement, layout))
     return f"{plural(hidden, 'further statement')} on this question {'is' if hidden == 1 else 'are'} in the appendix."
 
 
@@ -314,8 +335,16 @@ def more_who(memo: Memo, layout: Layout) -> str:
 def who_cells(row: Position, full: bool) -> tuple[str, ...]:
     """A who-said-what row's cells before the source column (the footnote)."""
     if full:
-        return row.speaker, row.role, row.outlet, who_position(row, compact=True)
+        return row.speaker, short_role(row.role), row.outlet, who_position(row, compact=True)
     return row.speaker, row.outlet, who_position(row, compact=True)
+
+
+ROLE_WORDS = 10  # a role longer than this is cut in the table; the statements give it whole
+
+
+def short_role(role: str) -> str:
+    words = role.split()
+    return role if len(words) <= ROLE_WORDS else " ".join(words[:ROLE_WORDS]).rstrip(",;") + " …"
 
 
 def who_widths(full: bool) -> tuple[float, ...]:

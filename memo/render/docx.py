@@ -287,7 +287,8 @@ class _Comparison:
             self.empty(common.more_in_appendix(groups, self.layout))
 
     def disagreements(self, items, level: int, full: bool = False) -> None:
-        """The body: each question with ``layout.statements`` statements a side (and unclear).
+        """The body: each question with ``layout.statements`` statements a side (and, for a
+        question asked, as many unclear ones).
         The appendix (``full``): the statements the body left out, under the same headings."""
         document = self.document
         document.add_heading(common.SECTION_DISAGREEMENTS_FULL if full else common.SECTION_DISAGREEMENTS,
@@ -319,9 +320,10 @@ class _Comparison:
                     document.add_paragraph(style="List Bullet").add_run("No statement on this side.").italic = True
                 for item in side.statements[shown:rest]:
                     self.said(document.add_paragraph(style="List Bullet"), item, brief=full)
-            if disagreement.unclear[shown:rest]:
+            unclear = common.unclear_part(disagreement, self.layout, full)
+            if unclear:
                 document.add_paragraph().add_run(common.UNCLEAR_HEADING).bold = True
-                for item in disagreement.unclear[shown:rest]:
+                for item in unclear:
                     self.said(document.add_paragraph(style="List Bullet"), item, brief=full)
             if not full and self.layout.appendix and common.cut_statements(disagreement, self.layout):
                 self.empty(common.more_statements(disagreement, self.layout))

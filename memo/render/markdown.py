@@ -126,9 +126,10 @@ class _Comparison:
                 lines += [f"- {self.said(item, brief=full)}" for item in side.statements[shown:rest]] \
                     or ["- _No statement on this side._"]
                 lines.append("")
-            if disagreement.unclear[shown:rest]:
+            unclear = common.unclear_part(disagreement, layout, full)
+            if unclear:
                 lines += [f"**{common.UNCLEAR_HEADING}**", ""]
-                lines += [f"- {self.said(item, brief=full)}" for item in disagreement.unclear[shown:rest]] + [""]
+                lines += [f"- {self.said(item, brief=full)}" for item in unclear] + [""]
             if not full and layout.appendix and common.cut_statements(disagreement, layout):
                 lines += [f"_{common.more_statements(disagreement, layout)}_", ""]
             if disagreement.note and not full:
