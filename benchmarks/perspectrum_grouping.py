@@ -3,7 +3,7 @@
 For each claim, its perspectives come in gold clusters of equivalent statements. Two ways
 of clustering the same all-MiniLM-L6-v2 embeddings are compared in one run:
   - baseline: connected components of pairs at or above a fixed cosine threshold,
-  - complete-linkage agglomeration on the cosines (memo.grouping.cluster_statements),
+  - complete-linkage agglomeration on the cosines (benchmarks/grouping_baselines.py),
   - the same on memo's closeness (cosine plus shared rare words, as memo groups points),
   - and with a group's weakest pair allowed a little below the threshold (``slack``);
     memo ships the slack marked "(memo)", chosen from these train/dev figures.
@@ -25,7 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from memo.embed import embed_unique, get_embedder
-from memo.grouping import LINKAGE_SLACK, cluster_statements
+from memo.grouping import LINKAGE_SLACK
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from grouping_baselines import cluster_statements  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "perspectrum"
 THRESHOLDS = [round(0.45 + 0.05 * k, 2) for k in range(10)]

@@ -5,10 +5,16 @@
     brief.key_points[0].citations[0].quote
 """
 
-from .errors import CacheError, ExecutorError, InputError, MemoError, ModelError, OutputError, PromptError
+from .abstractive import Generator
+from .embed import Embedder
+from .errors import (ArgumentError, CacheError, ExecutorError, InputError, MemoError, ModelError, OutputError,
+                     PromptError)
+from .executor import Executor
 from .model import (AgreementRow, Article, Citation, Disagreement, Group, Memo, Method, Notice, Point, Position,
-                    Sentence, Side, SourceSummary, Statement)
+                    Sentence, Side, SourceSummary, Statement, Story)
 from .pipeline import build
+from . import render as _render  # noqa: F401 - puts the writers in model.WRITERS
+from .stance import Stance, StanceBackend
 
 __all__ = [
     "build",
@@ -26,7 +32,15 @@ __all__ = [
     "AgreementRow",
     "Method",
     "Notice",
+    "Story",
+    "Stance",
+    # the plug-in protocols: pass an object with this one method instead of a name
+    "Embedder",
+    "StanceBackend",
+    "Generator",
+    "Executor",
     "MemoError",
+    "ArgumentError",
     "InputError",
     "OutputError",
     "ModelError",

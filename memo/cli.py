@@ -9,7 +9,7 @@ import sys
 import time
 
 from .abstractive import DEFAULT_CPU_MODEL
-from .errors import MemoError
+from .errors import ArgumentError, InputError, MemoError
 
 
 class _ProgressBar:
@@ -150,7 +150,6 @@ def _source_options(command) -> None:
 def _sources(args) -> list:
     """The sources of ``build`` or ``text``: paths as given; the links (on the command line
     and in --links files) fetched together with the fetch options and the cache folder."""
-    from .errors import InputError
     from .fetch import Links, looks_like_url
 
     if not args.paths and not args.links:
@@ -212,7 +211,7 @@ def _text_command(args) -> int:
                                if (v := getattr(article, k)))
             print(f"==> {article.source} <==" + (f"\n{facts}" if facts else "") + f"\n\n{article.text}\n")
     if not articles:
-        raise MemoError("no article has any text to summarise")
+        raise InputError("no article has any text to summarise")
     return 0
 
 
@@ -233,7 +232,7 @@ def _prompts_command(args) -> int:
             print(f"{name:<20} {origin}\n{'':<20} variables: {', '.join(sorted(variables))}")
         return 0
     if not args.name:
-        raise MemoError("memo prompts show NAME: which template? (memo prompts list names them)")
+        raise ArgumentError("memo prompts show NAME: which template? (memo prompts list names them)")
     template = prompts.get(args.name)
     print(f"# from {template.origin}")
     sys.stdout.write(template.text if template.text.endswith("\n") else template.text + "\n")

@@ -16,7 +16,7 @@ from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-from .errors import MemoError, ModelError
+from .errors import ArgumentError, ModelError
 from .hub import local_files_only
 
 
@@ -194,7 +194,7 @@ def get_embedder(choice: str | Embedder | None = None) -> Embedder:
         choice = DEFAULT_EMBEDDER
     if not isinstance(choice, str):
         if not callable(getattr(choice, "embed", None)):
-            raise ModelError(f"embedder {choice!r} has no embed(texts) method")
+            raise ArgumentError(f"embedder {choice!r} has no embed(texts) method")
         return choice
     factory = EMBEDDERS.get(choice.lower())
     if factory:
@@ -251,7 +251,7 @@ class CachedEmbedder:
 
         model = model_key or cache_key(inner)
         if not model:
-            raise MemoError(f"cannot cache {describe(inner)}'s vectors: {UNCACHED}")
+            raise ArgumentError(f"cannot cache {describe(inner)}'s vectors: {UNCACHED}")
         self.inner = inner
         self.path = Path(path)
         self.model = model  # what the vectors are keyed by, with each text

@@ -2,7 +2,22 @@
 
 
 class MemoError(Exception):
-    """Root of every error memo raises on purpose; the CLI prints it as one line."""
+    """Root of every error memo raises on purpose; the CLI prints it as one line.
+
+    MemoError
+    ├── ArgumentError   an option or argument memo cannot use (names the option)
+    ├── InputError      a source cannot be read or holds nothing usable
+    │   └── LimitError  a source passes a safety limit (size, ratio, entries, time ...)
+    ├── OutputError     the memo cannot be written where it was asked to go
+    ├── ModelError      a model cannot be loaded or run
+    ├── PromptError     a prompt template cannot be used
+    ├── ExecutorError   the executor (Ray) cannot start, connect or run a task
+    └── CacheError      an on-disk cache (articles, embeddings) cannot be opened, read or written
+    """
+
+
+class ArgumentError(MemoError):
+    """An option or argument has a value memo cannot use; the message names the option."""
 
 
 class InputError(MemoError):

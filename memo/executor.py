@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Protocol, Sequence
 
-from .errors import ExecutorError, MemoError
+from .errors import ArgumentError, ExecutorError, MemoError
 
 Done = Callable[[int], None]  # told how many items have finished, as they finish
 
@@ -142,12 +142,12 @@ def get_executor(choice: str | Executor | None = None, *, address: str | None = 
         choice = "ray" if address else "local"
     if isinstance(choice, str):
         if choice not in EXECUTORS:
-            raise MemoError(f"unknown executor {choice!r}; choose one of: {', '.join(EXECUTORS)}")
+            raise ArgumentError(f"unknown executor {choice!r}; choose one of: {', '.join(EXECUTORS)}")
         if choice == "ray":
             return RayExecutor(address)
         if address:
-            raise MemoError("a Ray address was given with executor 'local'")
+            raise ArgumentError("a Ray address was given with executor 'local'")
         return LocalExecutor()
     if not callable(getattr(choice, "map", None)):
-        raise MemoError(f"{type(choice).__name__} has no map(function, items) method")
+        raise ArgumentError(f"{type(choice).__name__} has no map(function, items) method")
     return choice

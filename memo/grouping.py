@@ -45,19 +45,12 @@ class Member:
     attribution: Attribution
 
 
-def closeness_matrix(vectors: np.ndarray, texts: list[str]) -> np.ndarray:
+class _SparseCloseness:
     """How close each pair of statements is to making the same point: embedding cosine plus
     the share of content words they have in common, each word weighted by its rarity among
-    ``texts``. Words every sentence of a story uses ("Xi", "Moscow") say little; rare shared
-    terms, names and numbers ("bilateral trade", "record", "2022") say a lot."""
-    words = [_content_words(t) for t in texts]
-    rarity = _rarity(words)
-    shared = np.array([[_overlap(left, right, rarity) for right in words] for left in words]).reshape(len(words), -1)
-    return vectors @ vectors.T + SHARED_WORDS * shared
-
-
-class _SparseCloseness:
-    """``closeness_matrix`` for a whole corpus without its square: only pairs of sentences
+    the corpus's sentences (words every sentence of a story uses, "Xi", "Moscow", say little;
+    rare shared terms, names and numbers, "bilateral trade", "2022", say a lot). For a whole
+    corpus without its square: only pairs of sentences
     from different articles that could reach ``floor`` are kept (``pairs``), found by
     multiplying blocks of embeddings; any other pair is computed when asked for. Memory
     grows with the corpus and the number of close pairs, not with its square."""
@@ -379,41 +372,3 @@ def _regroup(group: Group, members: list[Statement]) -> Group:
     independent = _origins(rows, {}) if len(sources) > 1 else 1
     point = Point(group.point.text, tuple(s.citation for s in members))
     return Group(point, tuple(members), sources, independent, group.label)
-
-
-def cluster_statements(vectors: np.ndarray, threshold: float, *, texts: list[str] | None = None,
-                       slack: float = 0.0) -> list[int]:
-    """Cluster labels for a set of statements: agglomeration merging the pair of clusters
-    whose farthest members are closest, as long as some cross pair reaches ``threshold``
-    and every cross pair stays at or above ``threshold - slack`` (complete linkage when
-    ``slack`` is 0). With ``texts``, closeness also counts shared rare words."""
-    n = len(vectors)
-    if n == 0:
-        return []
-    sims = closeness_matrix(vectors, texts) if texts is not None else vectors @ vectors.T
-    clusters: list[list[int]] = [[i] for i in range(n)]
-    # weakest[a][b] / strongest[a][b]: the smallest / largest closeness between members of a and b
-    weakest = sims.copy()
-    np.fill_diagonal(weakest, -np.inf)
-    strongest = weakest.copy()
-    alive = list(range(n))
-    while len(alive) > 1:
-        index = np.ix_(alive, alive)
-        allowed = np.where(strongest[index] >= threshold, weakest[index], -np.inf)
-        flat = int(np.argmax(allowed))
-        i, j = divmod(flat, len(alive))
-        if allowed[i, j] < threshold - slack:
-            break
-        a, b = alive[i], alive[j]
-        clusters[a].extend(clusters[b])
-        weakest[a, :] = np.minimum(weakest[a, :], weakest[b, :])
-        weakest[:, a] = weakest[a, :]
-        strongest[a, :] = np.maximum(strongest[a, :], strongest[b, :])
-        strongest[:, a] = strongest[a, :]
-        weakest[a, a] = strongest[a, a] = -np.inf
-        alive.remove(b)
-    labels = [0] * n
-    for label, root in enumerate(alive):
-        for member in clusters[root]:
-            labels[member] = label
-    return labels

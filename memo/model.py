@@ -15,6 +15,12 @@ from functools import cached_property
 from pathlib import Path
 
 
+# How a Memo is written out: ``memo.render`` puts its writers here when the package loads
+# ("save": (memo, path, format=, layout=) -> path; "markdown": (memo, layout) -> text), so
+# the data model imports no writer and the writers import the model, never the reverse.
+WRITERS: dict = {}
+
+
 @dataclass(frozen=True)
 class Article:
     """One source after cleaning. ``text`` is the cleaned text every span points into."""
@@ -308,15 +314,10 @@ class Memo:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
     def to_markdown(self, layout=None) -> str:
-        from .render import layout_of
-        from .render.markdown import render_markdown
-
-        return render_markdown(self, layout_of(layout))
+        return WRITERS["markdown"](self, layout)
 
     def save(self, path: str | Path, *, format: str | None = None, layout=None) -> Path:
         """Write the memo atomically; the format comes from ``format`` or the suffix.
         ``layout``: a dict of body lengths (``consensus``, ``supporting``, ``statements``,
         ``who``, ``summary``, ``appendix``; see ``memo.render.common.Layout``)."""
-        from .render import save_memo
-
-        return save_memo(self, Path(path), format=format, layout=layout)
+        return WRITERS["save"](self, Path(path), format=format, layout=layout)

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Mapping
 
 from .errors import InputError, LimitError
-from .ingest import DEFAULT_LIMITS, Limits, RawDocument, size_text
+from .documents import DEFAULT_LIMITS, Limits, RawDocument, size_text
 
 # Fewer letters than this in the whole file: no text layer worth the name (a scan, or a
 # stamp and a page number on images).

@@ -19,7 +19,7 @@ import numpy as np
 from . import clean, ingest
 from .embed import (UNCACHED, CachedEmbedder, Embedder, RememberingEmbedder, cache_key, describe, embed_unique,
                     get_embedder)
-from .errors import InputError, MemoError, ModelError
+from .errors import ArgumentError, InputError, ModelError
 from .executor import Executor, LocalExecutor, get_executor
 from . import faithfulness
 from .abstractive import GenerationOptions, Generator, Summarizer, Trace, get_generator
@@ -116,17 +116,17 @@ def build(
     report = progress or (lambda stage, done, total: None)
     if bottom_line_sentences < 1 or min(key_points, consensus_points, found_disagreements, story_points) < 0 \
             or max_stories < 1:
-        raise MemoError("bottom_line_sentences and max_stories must be >= 1; key_points, consensus_points, "
+        raise ArgumentError("bottom_line_sentences and max_stories must be >= 1; key_points, consensus_points, "
                         "found_disagreements and story_points >= 0")
     if isinstance(questions, str):
         questions = [questions]
     questions = [clean.clean_field(q) if isinstance(q, str) else q for q in questions]
     if any(not isinstance(q, str) or not q for q in questions):
-        raise MemoError("questions must be non-empty strings")
+        raise ArgumentError("questions must be non-empty strings")
     try:
         article_budget = Budget(sentences=article_sentences, words=article_words)
     except ValueError as exc:
-        raise MemoError(f"source summary length: {exc}") from None
+        raise ArgumentError(f"source summary length: {exc}") from None
     if out is not None:  # fail before the slow work, not after it
         check_destination(Path(out), format)
         layout_of(layout)
@@ -156,11 +156,11 @@ def _limits(changes: dict | None) -> "ingest.Limits":
     known = {f.name: f.type for f in dataclasses.fields(ingest.Limits)}
     unknown = sorted(set(changes) - set(known))
     if unknown:
-        raise InputError(f"unknown limits {', '.join(unknown)}; known: {', '.join(known)}")
+        raise ArgumentError(f"unknown limits {', '.join(unknown)}; known: {', '.join(known)}")
     bad = [name for name, value in changes.items()
            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0]
     if bad:
-        raise InputError(f"limits {', '.join(sorted(bad))} must be non-negative numbers")
+        raise ArgumentError(f"limits {', '.join(sorted(bad))} must be non-negative numbers")
     return dataclasses.replace(ingest.DEFAULT_LIMITS, **changes)
 
 
@@ -181,7 +181,7 @@ def _build(sources, runner: Executor, opened: list, *, out, format, title, to, f
         try:
             options = GenerationOptions(**(generation or {}))
         except TypeError as exc:
-            raise MemoError(f"generation options: {exc}") from None
+            raise ArgumentError(f"generation options: {exc}") from None
         generator = get_generator(abstractive, options)
         try:
             if hasattr(generator, "load"):

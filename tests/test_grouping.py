@@ -107,20 +107,14 @@ def test_unrelated_sentences_stay_apart():
     assert all(len(g.sources) == 1 for g in groups)
 
 
-def test_complete_linkage_does_not_chain_through_a_middle_statement():
-    from memo.grouping import cluster_statements
-
-    angles = np.radians([0, 30, 60, 180, 185])  # 0~30 and 30~60 are close; 0 and 60 are not
-    vectors = np.stack([np.cos(angles), np.sin(angles)], axis=1)
-    labels = cluster_statements(vectors, threshold=np.cos(np.radians(35)))
-    assert labels[3] == labels[4] and labels[3] not in labels[:3]
-    assert len(set(labels[:3])) == 2  # a chain of three is not one cluster
-    assert cluster_statements(vectors, threshold=-1.0) == [0] * 5
-    assert cluster_statements(np.zeros((0, 2)), threshold=0.5) == []
-
-
 def test_the_sparse_closeness_keeps_every_pair_the_dense_matrix_puts_above_the_floor():
-    from memo.grouping import _SparseCloseness, closeness_matrix
+    from memo.grouping import SHARED_WORDS, _content_words, _overlap, _rarity, _SparseCloseness
+
+    def closeness_matrix(vectors, texts):  # the dense matrix the sparse one stands for
+        words = [_content_words(t) for t in texts]
+        rarity = _rarity(words)
+        shared = np.array([[_overlap(left, right, rarity) for right in words] for left in words])
+        return vectors @ vectors.T + SHARED_WORDS * shared
 
     articles, sentences, vectors, _, candidates = _parts({
         "a": f"{SHARED}, its sharpest move in a decade. Bakers in the capital sold out of bread by noon.",

@@ -105,10 +105,12 @@ def test_a_corpus_with_nothing_to_summarise_is_an_error(tmp_path):
 
 
 def test_public_api_is_small():
-    assert sorted(memo.__all__) == sorted([
+    assert memo.__all__ == [
         "build", "Memo", "Article", "Sentence", "Citation", "Point", "SourceSummary", "Statement", "Group", "Side",
-        "Disagreement", "Position", "AgreementRow", "Method", "Notice",
-        "MemoError", "InputError", "OutputError", "ModelError", "PromptError", "ExecutorError", "CacheError"])
+        "Disagreement", "Position", "AgreementRow", "Method", "Notice", "Story", "Stance",
+        "Embedder", "StanceBackend", "Generator", "Executor",
+        "MemoError", "ArgumentError", "InputError", "OutputError", "ModelError", "PromptError", "ExecutorError",
+        "CacheError"]
     assert len(set(memo.__all__)) == len(memo.__all__) and all(hasattr(memo, name) for name in memo.__all__)
     errors = [getattr(memo, name) for name in memo.__all__ if name.endswith("Error")]
     assert all(issubclass(error, memo.MemoError) for error in errors)
@@ -390,3 +392,20 @@ def test_an_error_in_the_attribution_thread_fails_the_build_with_it(tmp_path, sm
     monkeypatch.setattr(pipeline, "attribute_all", broken)
     with pytest.raises(MemoError, match="attribution broke"):
         memo.build(small_corpus, embedder="hashing")
+
+
+@pytest.mark.parametrize("options, named", [
+    ({"key_points": -1}, "key_points"),
+    ({"questions": [""]}, "questions"),
+    ({"article_sentences": 0}, "summary length"),
+    ({"stance": "crystal-ball"}, "stance backend"),
+    ({"executor": "spark"}, "executor"),
+    ({"limits": {"file_size": 1}}, "limits"),
+    ({"out": "x.docx", "layout": {"who": -1}}, "layout"),
+])
+def test_a_bad_option_is_an_argument_error_naming_it(options, named, tmp_path):
+    (tmp_path / "a.txt").write_text("The council approved the budget on Monday after a long debate in the hall.")
+    if "out" in options:
+        options = {**options, "out": tmp_path / options["out"]}
+    with pytest.raises(memo.ArgumentError, match=named):
+        memo.build(tmp_path, embedder="hashing", **options)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from memo.embed import HashingEmbedder, get_embedder
-from memo.errors import ModelError
+from memo.errors import ArgumentError, ModelError
 from memo.stance import CONTESTS, SUPPORTS, UNCLEAR, EmbeddingStance, NLIStance, Stance, get_stance, negate
 from tiny_models import build_claim_stance, build_nli
 
@@ -59,9 +59,9 @@ def test_backends_are_chosen_by_name_or_passed_as_objects(tmp_path):
 
     custom = Always()
     assert get_stance(custom, embedder) is custom
-    with pytest.raises(ModelError, match="unknown stance backend"):
+    with pytest.raises(ArgumentError, match="unknown stance backend"):
         get_stance("sentiment-magic", embedder)
-    with pytest.raises(ModelError, match="no stance"):
+    with pytest.raises(ArgumentError, match="no stance"):
         get_stance(object(), embedder)
 
 

@@ -6,7 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..errors import MemoError, OutputError
+from ..errors import ArgumentError, OutputError
+from ..model import WRITERS
 
 FORMATS = {".docx": "docx", ".md": "md", ".markdown": "md", ".json": "json"}
 
@@ -32,8 +33,8 @@ def layout_of(layout) -> "Layout":
         try:
             return Layout(**layout)
         except (TypeError, ValueError) as exc:
-            raise MemoError(f"layout: {exc}") from None
-    raise MemoError(f"layout: expected a dict of lengths, not {type(layout).__name__}")
+            raise ArgumentError(f"layout: {exc}") from None
+    raise ArgumentError(f"layout: expected a dict of lengths, not {type(layout).__name__}")
 
 
 def render_bytes(memo, format: str, layout=None) -> bytes:
@@ -86,3 +87,12 @@ def save_memo(memo, path: Path, *, format: str | None = None, layout=None) -> Pa
             raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
         raise
     return path
+
+
+def _markdown(memo, layout=None) -> str:
+    from .markdown import render_markdown
+
+    return render_markdown(memo, layout_of(layout))
+
+
+WRITERS.update(save=save_memo, markdown=_markdown)
