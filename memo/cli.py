@@ -54,65 +54,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="article files, directories, globs, or http(s) links")
     build.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write the memo")
     _source_options(build)
-    build.add_argument("--format", choices=("docx", "md", "json"), help="output format (default: from FILE's suffix)")
-    build.add_argument("--title", help="memo title (default: Memorandum)")
-    build.add_argument("--subject", help="SUBJECT line (default: the most representative headline)")
-    build.add_argument("--to", default="Distribution", help="TO line (default: %(default)s)")
-    build.add_argument("--from", dest="from_", default="memo (automated briefing)", help="FROM line")
-    build.add_argument("--date", help="DATE line, e.g. 2023-03-21 (default: today, or SOURCE_DATE_EPOCH)")
-    build.add_argument("--key-points", type=int, default=6, metavar="N", help="key points (default: %(default)s)")
-    build.add_argument("--sentences", type=int, default=3, metavar="N",
-                       help="sentences per source summary (default: %(default)s)")
-    build.add_argument("--words", type=int, metavar="N", help="cap each source summary at about N words")
-    build.add_argument("--embedder", default="minilm",
-                       help="sentence embedder: minilm (default, offline), hashing, or a model path / hub name")
-    build.add_argument("--question", action="append", default=[], metavar="Q",
-                       help="a yes/no question the memo answers side by side, e.g. \"Is China a credible "
-                            "mediator in Ukraine?\" (repeatable)")
-    build.add_argument("--stance", default="memo",
-                       help="stance backend: memo (default: memo's own stance model, offline), embedding (the "
-                            "earlier heuristic), nli:MODEL (an NLI model path or hub name), or a folder written "
-                            "by tools/train_stance.py")
-    build.add_argument("--consensus", type=int, default=8, metavar="N",
-                       help="consensus points at most (default: %(default)s)")
-    build.add_argument("--found-disagreements", type=int, default=2, metavar="N",
-                       help="contested points found without being asked, at most (default: %(default)s)")
-    build.add_argument("--max-stories", type=int, default=10, metavar="N",
-                       help="a corpus covering several stories gets a section per story, at most N, "
-                            "largest first (default: %(default)s)")
-    build.add_argument("--story-points", type=int, default=3, metavar="N",
-                       help="key points per story section (default: %(default)s)")
-    build.add_argument("--body-consensus", type=int, default=4, metavar="N",
-                       help="consensus points in the memo's body; all are in the appendix (default: %(default)s)")
-    build.add_argument("--body-statements", type=int, default=1, metavar="N",
-                       help="statements per side of a disagreement in the body; the rest are in the appendix "
-                            "(default: %(default)s)")
-    build.add_argument("--body-speakers", type=int, default=8, metavar="N",
-                       help="rows of Who Said What in the body; all are in the appendix (default: %(default)s)")
-    build.add_argument("--no-appendix", action="store_true",
-                       help="leave out the appendix's evidence (full tables, matrix, per-source summaries); "
-                            "the sources and the method note are kept")
-    build.add_argument("--abstractive", default=DEFAULT_CPU_MODEL, metavar="MODEL",
-                       help="transformers model for generated summaries: hub name or local path "
-                            "(default: %(default)s; if it cannot be loaded, extractive summaries are used "
-                            "and the method note says so)")
-    build.add_argument("--no-abstractive", action="store_true", help="extractive summaries only; load no model")
-    build.add_argument("--prompts", metavar="DIR", help="folder of prompt templates overriding the shipped ones")
-    build.add_argument("--device", choices=("cpu", "cuda", "mps"), help="where the model runs (default: auto)")
-    build.add_argument("--dtype", choices=("float32", "float16", "bfloat16"), help="model precision (default: auto)")
-    build.add_argument("--batch-size", type=int, default=4, metavar="N", help="prompts per generate() call")
-    build.add_argument("--max-new-tokens", type=int, default=96, metavar="N", help="tokens generated per prompt")
-    build.add_argument("--cache", default=_default_cache(), metavar="DIR",
-                       help="embedding cache folder, so rebuilds embed only new sentences "
-                            "(default: $MEMO_CACHE or %(default)s)")
-    build.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
-    build.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
-                       help="run the per-article stages as Ray tasks: on the cluster at ADDRESS "
-                            "(host:port, ray://host:10001 or auto), or on a Ray instance started here "
-                            "if no address is given (needs pip install 'memo[ray]')")
-    build.add_argument("-q", "--quiet", action="store_true", help="no progress or notes on stderr")
-    build.add_argument("-v", "--verbose", action="store_true",
-                       help="log every repair and removal; show the traceback of an internal error")
+    # The options as a reader groups them (memo.options groups them the same way).
+    for title, add in (("header", _header_options), ("lengths", _length_options),
+                       ("comparison", _comparison_options), ("generation", _generation_options),
+                       ("runtime", _runtime_options)):
+        add(build.add_argument_group(title, _GROUPS[title]))
     text = commands.add_parser(
         "text", help="print what memo would summarise from each source",
         description="Read and clean the sources as `memo build` does and print each article's text (and "
@@ -134,6 +80,88 @@ def _parser() -> argparse.ArgumentParser:
     prompts.add_argument("--prompts", metavar="DIR", help="folder of templates overriding the shipped ones")
     return parser
 
+
+_GROUPS = {  # argument groups of `memo build --help`
+    "header": "the memorandum header and the output format",
+    "lengths": "how much the memo selects and how much its body shows",
+    "comparison": "what the sources are compared on",
+    "generation": "generated (abstractive) summaries",
+    "runtime": "where and how the work runs",
+}
+
+
+def _header_options(group) -> None:
+    group.add_argument("--format", choices=("docx", "md", "json"), help="output format (default: from FILE's suffix)")
+    group.add_argument("--title", help="memo title (default: Memorandum)")
+    group.add_argument("--subject", help="SUBJECT line (default: the most representative headline)")
+    group.add_argument("--to", default="Distribution", help="TO line (default: %(default)s)")
+    group.add_argument("--from", dest="from_", default="memo (automated briefing)", help="FROM line")
+    group.add_argument("--date", help="DATE line, e.g. 2023-03-21 (default: today, or SOURCE_DATE_EPOCH)")
+
+
+def _length_options(group) -> None:
+    group.add_argument("--key-points", type=int, default=6, metavar="N", help="key points (default: %(default)s)")
+    group.add_argument("--sentences", type=int, default=3, metavar="N",
+                       help="sentences per source summary (default: %(default)s)")
+    group.add_argument("--words", type=int, metavar="N", help="cap each source summary at about N words")
+    group.add_argument("--consensus", type=int, default=8, metavar="N",
+                       help="consensus points at most (default: %(default)s)")
+    group.add_argument("--found-disagreements", type=int, default=2, metavar="N",
+                       help="contested points found without being asked, at most (default: %(default)s)")
+    group.add_argument("--max-stories", type=int, default=10, metavar="N",
+                       help="a corpus covering several stories gets a section per story, at most N, "
+                            "largest first (default: %(default)s)")
+    group.add_argument("--story-points", type=int, default=3, metavar="N",
+                       help="key points per story section (default: %(default)s)")
+    group.add_argument("--body-consensus", type=int, default=4, metavar="N",
+                       help="consensus points in the memo's body; all are in the appendix (default: %(default)s)")
+    group.add_argument("--body-statements", type=int, default=1, metavar="N",
+                       help="statements per side of a disagreement in the body; the rest are in the appendix "
+                            "(default: %(default)s)")
+    group.add_argument("--body-speakers", type=int, default=8, metavar="N",
+                       help="rows of Who Said What in the body; all are in the appendix (default: %(default)s)")
+    group.add_argument("--no-appendix", action="store_true",
+                       help="leave out the appendix's evidence (full tables, matrix, per-source summaries); "
+                            "the sources and the method note are kept")
+
+
+def _comparison_options(group) -> None:
+    group.add_argument("--question", action="append", default=[], metavar="Q",
+                       help="a yes/no question the memo answers side by side, e.g. \"Is China a credible "
+                            "mediator in Ukraine?\" (repeatable)")
+    group.add_argument("--stance", default="memo",
+                       help="stance backend: memo (default: memo's own stance model, offline), embedding (the "
+                            "earlier heuristic), nli:MODEL (an NLI model path or hub name), or a folder written "
+                            "by tools/train_stance.py")
+
+
+def _generation_options(group) -> None:
+    group.add_argument("--abstractive", default=DEFAULT_CPU_MODEL, metavar="MODEL",
+                       help="transformers model for generated summaries: hub name or local path "
+                            "(default: %(default)s; if it cannot be loaded, extractive summaries are used "
+                            "and the method note says so)")
+    group.add_argument("--no-abstractive", action="store_true", help="extractive summaries only; load no model")
+    group.add_argument("--prompts", metavar="DIR", help="folder of prompt templates overriding the shipped ones")
+    group.add_argument("--device", choices=("cpu", "cuda", "mps"), help="where the model runs (default: auto)")
+    group.add_argument("--dtype", choices=("float32", "float16", "bfloat16"), help="model precision (default: auto)")
+    group.add_argument("--batch-size", type=int, default=4, metavar="N", help="prompts per generate() call")
+    group.add_argument("--max-new-tokens", type=int, default=96, metavar="N", help="tokens generated per prompt")
+
+
+def _runtime_options(group) -> None:
+    group.add_argument("--embedder", default="minilm",
+                       help="sentence embedder: minilm (default, offline), hashing, or a model path / hub name")
+    group.add_argument("--cache", default=_default_cache(), metavar="DIR",
+                       help="embedding cache folder, so rebuilds embed only new sentences "
+                            "(default: $MEMO_CACHE or %(default)s)")
+    group.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
+    group.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                       help="run the per-article stages as Ray tasks: on the cluster at ADDRESS "
+                            "(host:port, ray://host:10001 or auto), or on a Ray instance started here "
+                            "if no address is given (needs pip install 'memo[ray]')")
+    group.add_argument("-q", "--quiet", action="store_true", help="no progress or notes on stderr")
+    group.add_argument("-v", "--verbose", action="store_true",
+                       help="log every repair and removal; show the traceback of an internal error")
 
 def _source_options(command) -> None:
     command.add_argument("--links", action="append", default=[], metavar="FILE",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import platform
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import islice
 from datetime import date as _date
@@ -31,6 +31,7 @@ from .extractive import Budget, CorpusPool, Weights, is_candidate, summarize_art
 from .grouping import Pool, group_points, story_clusters, weigh_groups
 from .model import (Article, Citation, Disagreement, Memo, Method, Notice, Point, Sentence, Side, SourceSummary,
                     Story)
+from .options import Options
 from .render import check_destination, layout_of
 from .render.common import plural as _plural
 from .render.common import public as _public
@@ -113,123 +114,158 @@ def build(
     memo is built from the rest. ``limits``: a dict of ``ingest.Limits`` fields to change
     (e.g. ``{"file_bytes": 100_000_000}``); the rest keep their defaults.
     """
-    report = progress or (lambda stage, done, total: None)
-    if bottom_line_sentences < 1 or min(key_points, consensus_points, found_disagreements, story_points) < 0 \
-            or max_stories < 1:
-        raise ArgumentError("bottom_line_sentences and max_stories must be >= 1; key_points, consensus_points, "
-                        "found_disagreements and story_points >= 0")
-    if isinstance(questions, str):
-        questions = [questions]
-    questions = [clean.clean_field(q) if isinstance(q, str) else q for q in questions]
-    if any(not isinstance(q, str) or not q for q in questions):
-        raise ArgumentError("questions must be non-empty strings")
-    try:
-        article_budget = Budget(sentences=article_sentences, words=article_words)
-    except ValueError as exc:
-        raise ArgumentError(f"source summary length: {exc}") from None
+    options = Options.of(title=title, to=to, from_=from_, date=date, subject=subject, embedder=embedder,
+                         bottom_line_sentences=bottom_line_sentences, key_points=key_points,
+                         article_sentences=article_sentences, article_words=article_words, questions=questions,
+                         stance=stance, consensus_points=consensus_points, found_disagreements=found_disagreements,
+                         max_stories=max_stories, story_points=story_points, abstractive=abstractive,
+                         prompts=prompts, generation=generation, fallback=fallback, cache=cache, executor=executor,
+                         ray_address=ray_address, out=out, format=format, layout=layout, strict=strict,
+                         limits=limits)
     if out is not None:  # fail before the slow work, not after it
         check_destination(Path(out), format)
         layout_of(layout)
     runner = get_executor(executor, address=ray_address)
-    opened: list = []  # stores _build opens, closed here however it ends
+    run = _Run(options, runner, progress or (lambda stage, done, total: None))
     try:
-        return _build(sources, runner, opened, out=out, format=format, title=title, to=to, from_=from_,
-                      date=date, subject=subject, embedder=embedder, bottom_line_sentences=bottom_line_sentences,
-                      key_points=key_points, article_budget=article_budget, article_words=article_words,
-                      questions=questions, stance=stance, consensus_points=consensus_points,
-                      found_disagreements=found_disagreements, max_stories=max_stories, story_points=story_points,
-                      abstractive=abstractive, prompts=prompts, generation=generation, fallback=fallback,
-                      cache=cache, report=report, layout=layout, strict=strict,
-                      limits=_limits(limits))
+        return _build(sources, run)
     finally:
-        for store in opened:
+        for store in run.opened:
             store.close()
         if runner is not executor and hasattr(runner, "close"):
             runner.close()  # a Ray instance memo started itself; a passed-in executor stays the caller's
 
 
-def _limits(changes: dict | None) -> "ingest.Limits":
-    import dataclasses
+@dataclass
+class _Run:
+    """What every stage of one build shares: its options, where per-article work runs, the
+    progress callback, the notices for the method note and the stores to close at the end."""
 
-    if not changes:
-        return ingest.DEFAULT_LIMITS
-    known = {f.name: f.type for f in dataclasses.fields(ingest.Limits)}
-    unknown = sorted(set(changes) - set(known))
-    if unknown:
-        raise ArgumentError(f"unknown limits {', '.join(unknown)}; known: {', '.join(known)}")
-    bad = [name for name, value in changes.items()
-           if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0]
-    if bad:
-        raise ArgumentError(f"limits {', '.join(sorted(bad))} must be non-negative numbers")
-    return dataclasses.replace(ingest.DEFAULT_LIMITS, **changes)
+    options: Options
+    runner: Executor
+    report: Progress
+    notices: list[Notice] = field(default_factory=list)
+    opened: list = field(default_factory=list)
 
 
-def _build(sources, runner: Executor, opened: list, *, out, format, title, to, from_, date, subject, embedder,
-           bottom_line_sentences, key_points, article_budget, article_words, questions, stance, consensus_points,
-           found_disagreements, max_stories, story_points, abstractive, prompts, generation, fallback, cache,
-           report, layout=None, strict=False, limits=ingest.DEFAULT_LIMITS) -> Memo:
-    notices: list[Notice] = []
-    summarizer = None
+@dataclass(frozen=True)
+class _Corpus:
+    """The articles as read and prepared: sentences and (where already parsed) attributions."""
+
+    articles: list[Article]
+    sentences: dict[str, list[Sentence]]
+    attributions: dict[str, list[Attribution]]
+    unattributed: dict[str, tuple[bytes, Prepared]]  # article id -> (cache key, record) to parse
+    documents: int  # documents read, before duplicates and empty ones were dropped
+    store: ArticleCache | None
+
+
+@dataclass(frozen=True)
+class _Embedded:
+    model: RememberingEmbedder  # remembers every vector it gave, for later stages
+    vectors: dict[str, np.ndarray]  # article id -> one row per sentence (candidates only)
+    attributing: "_Attributing"  # the parse, running meanwhile
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    bottom_line: list[Sentence]
+    key_points: list[Point]
+    summaries: list[SourceSummary]
+
+
+@dataclass(frozen=True)
+class _Findings:
+    """What comparing a set of articles finds."""
+
+    consensus: list
+    disagreements: list[Disagreement]
+    matrix: list
+
+
+@dataclass(frozen=True)
+class _Compared:
+    stance: StanceBackend
+    findings: _Findings  # of the whole corpus, or empty when it splits into stories
+    stories: list[Story]
+    disagreements: list[Disagreement]  # the questions asked, then the contested points found
+    positions: list
+
+
+def _build(sources, run: _Run) -> Memo:
+    """The stages in the order the data flows through them."""
+    options = run.options
     # A bad stance choice fails now, before the slow work (the model itself loads when first
     # used); the embedding heuristic needs the embedder, so it is made when that is ready.
+    stance = options.comparison.stance
     early_stance = get_stance(stance, None) if stance != "embedding" else None
     # Every input is checked before a model is loaded: a bad path fails at once.
-    plan = ingest.plan_sources(sources, strict=strict, limits=limits)
-    if abstractive is not None:
-        templates = Prompts(prompts)
-        templates.check()
-        try:
-            options = GenerationOptions(**(generation or {}))
-        except TypeError as exc:
-            raise ArgumentError(f"generation options: {exc}") from None
-        generator = get_generator(abstractive, options)
-        try:
-            if hasattr(generator, "load"):
-                generator.load()  # once per run, and before the slow work
-            summarizer = Summarizer(generator, templates)
-        except ModelError as exc:
-            if not fallback:
-                raise
-            notices.append(Notice("abstractive", "fallback", f"{exc}; extractive summaries used instead"))
-    elif prompts is not None:
-        Prompts(prompts).check()
+    plan = ingest.plan_sources(sources, strict=options.runtime.strict, limits=options.runtime.limits)
+    summarizer = _load_generator(run)
+    corpus = _read(plan, run)
+    embedded = _embed(corpus, run)
+    ranked = _rank(corpus, embedded, run)
+    compared = _compare(corpus, embedded, early_stance or get_stance(stance, embedded.model), run)
+    generated = _generate(summarizer, corpus, embedded, ranked, compared, run) if summarizer is not None else None
+    memo = _assemble(corpus, embedded, ranked, compared, generated, summarizer, run)
+    if options.output.out is not None:
+        run.report("writing", 0, 1)
+        memo.save(options.output.out, format=options.output.format, layout=options.output.layout)
+        run.report("writing", 1, 1)
+    return memo
 
-    # Streaming: sources are read a batch at a time and prepared (cleaned, split, attributed);
-    # only the prepared articles are kept, never the whole corpus's raw text beside them.
+
+def _load_generator(run: _Run) -> Summarizer | None:
+    """The generation model, loaded once and before the slow work; None without one (or,
+    with ``fallback``, when it cannot be loaded: the method note says so)."""
+    generation = run.options.generation
+    if generation.abstractive is None:
+        if generation.prompts is not None:
+            Prompts(generation.prompts).check()
+        return None
+    templates = Prompts(generation.prompts)
+    templates.check()
+    try:
+        settings = GenerationOptions(**(generation.options or {}))
+    except TypeError as exc:
+        raise ArgumentError(f"generation options: {exc}") from None
+    generator = get_generator(generation.abstractive, settings)
+    try:
+        if hasattr(generator, "load"):
+            generator.load()
+        return Summarizer(generator, templates)
+    except ModelError as exc:
+        if not generation.fallback:
+            raise
+        run.notices.append(Notice("abstractive", "fallback", f"{exc}; extractive summaries used instead"))
+        return None
+
+
+def _read(plan, run: _Run) -> _Corpus:
+    """Read, clean, split and (elsewhere, or later beside the embedding) attribute every source.
+
+    Streaming: sources are read a batch at a time and prepared; only the prepared articles
+    are kept, never the whole corpus's raw text beside them."""
+    cache = run.options.runtime.cache
     sources_read = [0]
     documents = ingest.iter_documents(plan, read=lambda n: sources_read.__setitem__(0, n))
     articles: list[Article] = []
     sentences: dict[str, list[Sentence]] = {}
     attributions: dict[str, list[Attribution]] = {}
-    unattributed: dict[str, tuple[bytes, Prepared]] = {}  # article id -> (cache key, record)
+    unattributed: dict[str, tuple[bytes, Prepared]] = {}
     corpus_chars = count = 0
     # Documents seen before (same text, metadata and code) are read back from the cache.
     store = ArticleCache(Path(cache) / "articles.sqlite") if cache is not None else None
     try:
-        report("reading and cleaning", 0, len(plan))
+        run.report("reading and cleaning", 0, len(plan))
         before = 0  # sources read before this batch
         while batch := list(islice(documents, PREPARE_BATCH)):
             count += len(batch)
             if count > MAX_ARTICLES:
                 raise InputError(f"more than {MAX_ARTICLES:,} articles given; the limit is {MAX_ARTICLES:,} per memo")
-            prepared = store.lookup(batch) if store is not None else [None] * len(batch)
-            todo = [i for i, p in enumerate(prepared) if p is None]
-            def done(n: int, before=before, todo=todo) -> None:  # sources of this batch, pro rata
-                report("reading and cleaning", before + (sources_read[0] - before) * n // len(todo), len(plan))
-
-            where = runner if len(todo) >= SHIP_MIN_DOCUMENTS else LocalExecutor()
-            # Here, attribution (the dependency parse) waits to run beside the embedding.
-            here = type(where) is LocalExecutor  # not a subclass that ships work elsewhere
-            for i, each in zip(todo, where.map(prepare_later if here else prepare, [batch[i] for i in todo],
-                                               done=done)):
-                prepared[i] = each
-            later = {i for i in todo if here and prepared[i].article is not None and prepared[i].sentences}
-            for i in later:
-                unattributed[prepared[i].article.id] = (store.key(batch[i]) if store is not None else b"", prepared[i])
-            if store is not None:
-                store.store([batch[i] for i in todo if i not in later], [prepared[i] for i in todo if i not in later])
+            prepared = _prepare_batch(batch, store, unattributed, run, sources_read, before, len(plan))
             for document, each in zip(batch, prepared):
-                notices.extend(each.notices)
+                run.notices.extend(each.notices)
                 if each.article is None:
                     continue
                 articles.append(each.article)
@@ -239,156 +275,206 @@ def _build(sources, runner: Executor, opened: list, *, out, format, title, to, f
                 if corpus_chars > MAX_CORPUS_CHARS:
                     raise InputError(f"{document.source}: the corpus passes {MAX_CORPUS_CHARS:,} characters of "
                                      f"text here; build separate memos from smaller sets")
-            report("reading and cleaning", sources_read[0], len(plan))
+            run.report("reading and cleaning", sources_read[0], len(plan))
             before = sources_read[0]
     except BaseException:
         if store is not None:
             store.close()
         raise
     if store is not None:
-        opened.append(store)
+        run.opened.append(store)
     if not count:
         raise InputError("no articles found in the given sources")
     articles, duplicates = clean.collapse_duplicates(articles)
-    notices.extend(duplicates)
+    run.notices.extend(duplicates)
     articles = [a for a in articles if sentences[a.id]]
     how, why = attribution_method()
     if how == "patterns":
-        notices.append(Notice("attribution", "fallback", f"{why}; speakers were found by memo's patterns, "
-                                                        "which miss or misname more of them"))
+        run.notices.append(Notice("attribution", "fallback", f"{why}; speakers were found by memo's patterns, "
+                                                            "which miss or misname more of them"))
     if not articles:
-        raise InputError("no article has any text to summarise" + _why_none(notices))
-    for notice in notices:
+        raise InputError("no article has any text to summarise" + _why_none(run.notices))
+    for notice in run.notices:
         log.info("%s: %s: %s", notice.source, notice.kind, notice.detail)
+    return _Corpus(articles, sentences, attributions, unattributed, count, store)
 
-    base = get_embedder(embedder)
-    # Attribution runs in a thread while the sentences are embedded.
-    attributing = _Attributing(unattributed, store, torch_here=_embeds_with_torch_here(base))
-    if cache is not None:
+
+def _prepare_batch(batch, store, unattributed, run: _Run, sources_read, before: int, planned: int) -> list:
+    """One batch of documents prepared: from the article cache, else here or elsewhere.
+    Records prepared here are left for the parse to attribute beside the embedding (in
+    ``unattributed``); the others go into the cache now."""
+    prepared = store.lookup(batch) if store is not None else [None] * len(batch)
+    todo = [i for i, p in enumerate(prepared) if p is None]
+
+    def done(n: int) -> None:  # sources of this batch, pro rata
+        run.report("reading and cleaning", before + (sources_read[0] - before) * n // len(todo), planned)
+
+    where = run.runner if len(todo) >= SHIP_MIN_DOCUMENTS else LocalExecutor()
+    # Here, attribution (the dependency parse) waits to run beside the embedding.
+    here = type(where) is LocalExecutor  # not a subclass that ships work elsewhere
+    for i, each in zip(todo, where.map(prepare_later if here else prepare, [batch[i] for i in todo], done=done)):
+        prepared[i] = each
+    later = {i for i in todo if here and prepared[i].article is not None and prepared[i].sentences}
+    for i in later:
+        unattributed[prepared[i].article.id] = (store.key(batch[i]) if store is not None else b"", prepared[i])
+    if store is not None:
+        store.store([batch[i] for i in todo if i not in later], [prepared[i] for i in todo if i not in later])
+    return prepared
+
+
+def _embed(corpus: _Corpus, run: _Run) -> _Embedded:
+    """Every candidate sentence embedded once (from the cache where it has them), while the
+    attribution parse runs in a thread."""
+    runtime = run.options.runtime
+    base = get_embedder(runtime.embedder)
+    attributing = _Attributing(corpus.unattributed, corpus.store, torch_here=_embeds_with_torch_here(base))
+    if runtime.cache is not None:
+        embedder = runtime.embedder
         key = embedder if isinstance(embedder, str) else "minilm" if embedder is None else cache_key(base)
         if key:
-            base = CachedEmbedder(base, Path(cache) / "embeddings.sqlite", model_key=key)
-            opened.append(base)
+            base = CachedEmbedder(base, Path(runtime.cache) / "embeddings.sqlite", model_key=key)
+            run.opened.append(base)
         else:  # a class name would let differently configured instances share vectors
-            notices.append(Notice("embedding cache", "fallback", f"{describe(base)} is not cached: {UNCACHED}"))
+            run.notices.append(Notice("embedding cache", "fallback", f"{describe(base)} is not cached: {UNCACHED}"))
             log.warning("%s is not cached: %s", describe(base), UNCACHED)
     model = RememberingEmbedder(base)
     # Tasks in this process use the loaded model; tasks elsewhere load it by its name (None:
     # the default) or get the embedder object pickled.
     here = base.inner if isinstance(base, CachedEmbedder) else base
-    per_article = _embed_candidates(model, [sentences[a.id] for a in articles], report, runner,
-                                    here if isinstance(runner, LocalExecutor) else embedder, here)
-    per_article = dict(zip((a.id for a in articles), per_article))
+    articles = corpus.articles
+    vectors = _embed_candidates(model, [corpus.sentences[a.id] for a in articles], run.report, run.runner,
+                                here if isinstance(run.runner, LocalExecutor) else runtime.embedder, here)
+    return _Embedded(model, dict(zip((a.id for a in articles), vectors)), attributing)
 
-    report("summarising", 0, len(articles) + 1)
-    corpus = ([sentences[a.id] for a in articles], [per_article[a.id] for a in articles])
+
+def _rank(corpus: _Corpus, embedded: _Embedded, run: _Run) -> _Ranked:
+    """The bottom line, the key points and each source's own summary, extracted."""
+    lengths, articles, sentences, vectors = run.options.lengths, corpus.articles, corpus.sentences, embedded.vectors
+    run.report("summarising", 0, len(articles) + 1)
     # The bottom line is what the corpus says most centrally, wherever it comes from;
     # key points then spread over every source.
-    ranking = CorpusPool.build(*corpus)  # computed once for both selections
-    bottom_line = ranking.select(Budget(sentences=bottom_line_sentences), BOTTOM_LINE_WEIGHTS) if ranking else []
-    ranked = ranking.select(Budget(sentences=bottom_line_sentences + key_points), KEY_POINT_WEIGHTS) if ranking else []
-    ranked = [s for s in ranked if s not in bottom_line][:key_points]
+    ranking = CorpusPool.build([sentences[a.id] for a in articles], [vectors[a.id] for a in articles])
+    lead = lengths.bottom_line_sentences
+    bottom_line = ranking.select(Budget(sentences=lead), BOTTOM_LINE_WEIGHTS) if ranking else []
+    ranked = ranking.select(Budget(sentences=lead + lengths.key_points), KEY_POINT_WEIGHTS) if ranking else []
+    ranked = [s for s in ranked if s not in bottom_line][:lengths.key_points]
     summaries = []
     for i, a in enumerate(articles):
-        picked = summarize_article(sentences[a.id], per_article[a.id], article_budget)
+        picked = summarize_article(sentences[a.id], vectors[a.id], lengths.article_budget)
         summaries.append(SourceSummary(a.id, tuple(_point(s) for s in picked)))
-        report("summarising", i + 1, len(articles) + 1)
-    report("summarising", len(articles) + 1, len(articles) + 1)
+        run.report("summarising", i + 1, len(articles) + 1)
+    run.report("summarising", len(articles) + 1, len(articles) + 1)
+    return _Ranked(bottom_line, [_point(s) for s in ranked], summaries)
 
-    points = [_point(s) for s in ranked]
 
-    report("comparing sources", 0, 1)
-    stance_backend = early_stance or get_stance(stance, model)
+def _compare(corpus: _Corpus, embedded: _Embedded, stance_backend: StanceBackend, run: _Run) -> _Compared:
+    """Consensus and contested points (per story when the corpus tells several), the sides
+    of each question asked, and who said what."""
+    run.report("comparing sources", 0, 1)
+    articles, sentences, vectors = corpus.articles, corpus.sentences, embedded.vectors
     candidates = {a.id: [i for i, s in enumerate(sentences[a.id]) if is_candidate(s)] for a in articles}
-    attributions.update(attributing.result())
+    attributions = dict(corpus.attributions)
+    attributions.update(embedded.attributing.result())
     attributions = one_name_per_person({a.id: attributions[a.id] for a in articles})
-    pool = Pool.build([sentences[a.id] for a in articles], [per_article[a.id] for a in articles],
-                      [attributions[a.id] for a in articles], [candidates[a.id] for a in articles])
-
-    def compare(subset: list[Article]):
-        """Consensus, contested points found as disagreements, and the agreement matrix."""
-        parts = ([sentences[a.id] for a in subset], [per_article[a.id] for a in subset],
-                 [attributions[a.id] for a in subset], [candidates[a.id] for a in subset])
-        shown = [g for g in group_points(subset, *parts) if len(g.sources) > 1]
-        shown = weigh_groups(shown[:max(consensus_points, found_disagreements) * 2], Pool.build(*parts),
-                             stance_backend)
-        agreed = [g for g in shown if g.label == "consensus"][:consensus_points]
-        contested = [g for g in shown if g.label == "contested"][:found_disagreements]
-        return agreed, [from_group(g) for g in contested], agreement_matrix(agreed + contested,
-                                                                            [a.id for a in subset])
-
-    width = pool.vectors.shape[1]
-    labels = story_clusters([per_article[a.id][candidates[a.id]] for a in articles])
+    parts = _Parts(sentences, vectors, attributions, candidates)
+    pool = parts.pool(articles)
+    labels = story_clusters([vectors[a.id][candidates[a.id]] for a in articles])
     members = sorted(({label: [a for a, other in zip(articles, labels) if other == label]
                        for label in labels}).values(), key=lambda group: -len(group))
-    stories: list[Story] = []
     told_twice = [group for group in members if len(group) > 1]
+    lengths = run.options.lengths
+    stories: list[Story] = []
+    findings = _Findings([], [], [])
     if len(told_twice) > 1:  # several stories: a section each, largest first
-        def key_points_of(subset: list[Article]) -> tuple[Point, ...]:
-            ranking = CorpusPool.build([sentences[a.id] for a in subset], [per_article[a.id] for a in subset])
-            picked = ranking.select(Budget(sentences=story_points), KEY_POINT_WEIGHTS) if ranking and story_points else []
-            return tuple(_point(s) for s in picked)
-
-        for subset in told_twice[:max_stories]:
-            agreed, found, matrix = compare(subset)
-            stories.append(Story(_subject(subset, per_article), tuple(a.id for a in subset), key_points_of(subset),
-                                 tuple(agreed), tuple(found), tuple(matrix)))
+        for subset in told_twice[:lengths.max_stories]:
+            found = _findings(subset, parts, stance_backend, lengths)
+            stories.append(Story(_subject(subset, vectors), tuple(a.id for a in subset),
+                                 _story_points(subset, parts, lengths), tuple(found.consensus),
+                                 tuple(found.disagreements), tuple(found.matrix)))
         # Reports no other source tells, and stories past max_stories: one closing section.
         shown = {article_id for story in stories for article_id in story.article_ids}
         rest = [a for a in articles if a.id not in shown]
         if rest:
-            stories.append(Story(OTHER_REPORTS, tuple(a.id for a in rest), key_points_of(rest)))
-        consensus, found, matrix = [], [], []
+            stories.append(Story(OTHER_REPORTS, tuple(a.id for a in rest), _story_points(rest, parts, lengths)))
     else:
-        consensus, found, matrix = compare(articles)
-    disagreements = [answer(q, pool, stance_backend, model) for q in questions] + found
+        findings = _findings(articles, parts, stance_backend, lengths)
+    disagreements = [answer(q, pool, stance_backend, embedded.model) for q in run.options.comparison.questions]
+    disagreements += findings.disagreements
     outlets = {a.id: a.label for a in articles}
-    centre = pool.vectors.mean(axis=0) if len(pool.statements) else np.zeros(width)
+    centre = pool.vectors.mean(axis=0) if len(pool.statements) else np.zeros(pool.vectors.shape[1])
     positions = who_said_what(pool, disagreements + [d for story in stories for d in story.disagreements],
                               outlets, centre)
-    report("comparing sources", 1, 1)
+    run.report("comparing sources", 1, 1)
+    return _Compared(stance_backend, findings, stories, disagreements, positions)
 
-    synthesis: list[Point] = []
-    if summarizer is not None:
-        generated = _generate(summarizer, articles, sentences, per_article, summaries, disagreements, stories, model,
-                              stance_backend, subject=clean.clean_field(subject or title or "")
-                              or _subject(articles, per_article), bottom_line_sentences=bottom_line_sentences,
-                              article_words=article_words, report=report, runner=runner,
-                              remote=summarizer if isinstance(runner, LocalExecutor) or
-                              not isinstance(abstractive, (str, Path)) else
-                              (str(abstractive), options, summarizer.prompts))
-        summaries, disagreements, stories, synthesis, generated_bottom_line, found = generated
-        notices.extend(found)
-        if generated_bottom_line:
-            bottom_line_points = generated_bottom_line
-        else:
-            bottom_line_points = [_point(s) for s in bottom_line]
-    else:
-        bottom_line_points = [_point(s) for s in bottom_line]
-    memo = Memo(
-        title=clean.clean_field(title or "") or "Memorandum",
-        to=clean.clean_field(to),
-        from_=clean.clean_field(from_),
-        date=clean.clean_field(date or "") or _memo_date(),
-        subject=clean.clean_field(subject or title or "") or _subject(articles, per_article),
-        bottom_line=tuple(bottom_line_points),
+
+@dataclass(frozen=True)
+class _Parts:
+    """Each article's sentences, vectors, attributions and candidate sentences, by id."""
+
+    sentences: dict
+    vectors: dict
+    attributions: dict
+    candidates: dict
+
+    def of(self, subset: list[Article]) -> tuple[list, list, list, list]:
+        return ([self.sentences[a.id] for a in subset], [self.vectors[a.id] for a in subset],
+                [self.attributions[a.id] for a in subset], [self.candidates[a.id] for a in subset])
+
+    def pool(self, subset: list[Article]) -> Pool:
+        return Pool.build(*self.of(subset))
+
+
+def _findings(subset: list[Article], parts: _Parts, stance_backend: StanceBackend, lengths) -> _Findings:
+    """Consensus, contested points found as disagreements, and the agreement matrix."""
+    shown = [g for g in group_points(subset, *parts.of(subset)) if len(g.sources) > 1]
+    shown = weigh_groups(shown[:max(lengths.consensus_points, lengths.found_disagreements) * 2], parts.pool(subset),
+                         stance_backend)
+    agreed = [g for g in shown if g.label == "consensus"][:lengths.consensus_points]
+    contested = [g for g in shown if g.label == "contested"][:lengths.found_disagreements]
+    return _Findings(agreed, [from_group(g) for g in contested],
+                     agreement_matrix(agreed + contested, [a.id for a in subset]))
+
+
+def _story_points(subset: list[Article], parts: _Parts, lengths) -> tuple[Point, ...]:
+    if not lengths.story_points:
+        return ()
+    ranking = CorpusPool.build([parts.sentences[a.id] for a in subset], [parts.vectors[a.id] for a in subset])
+    picked = ranking.select(Budget(sentences=lengths.story_points), KEY_POINT_WEIGHTS) if ranking else []
+    return tuple(_point(s) for s in picked)
+
+
+def _assemble(corpus: _Corpus, embedded: _Embedded, ranked: _Ranked, compared: _Compared,
+              generated: "_Generated | None", summarizer: Summarizer | None, run: _Run) -> Memo:
+    """The Memo, from what the stages found (and generated, where a model ran)."""
+    header, articles = run.options.header, corpus.articles
+    summaries, disagreements, stories, synthesis = ranked.summaries, compared.disagreements, compared.stories, []
+    bottom_line = [_point(s) for s in ranked.bottom_line]
+    if generated is not None:
+        summaries, disagreements, stories, synthesis = (generated.summaries, generated.disagreements,
+                                                        generated.stories, generated.synthesis)
+        run.notices.extend(generated.notices)
+        bottom_line = generated.bottom_line or bottom_line
+    subject = clean.clean_field(header.subject or header.title or "") or _subject(articles, embedded.vectors)
+    return Memo(
+        title=clean.clean_field(header.title or "") or "Memorandum",
+        to=clean.clean_field(header.to),
+        from_=clean.clean_field(header.from_),
+        date=clean.clean_field(header.date or "") or _memo_date(),
+        subject=subject,
+        bottom_line=tuple(bottom_line),
         synthesis=tuple(synthesis),
-        key_points=tuple(points),
+        key_points=tuple(ranked.key_points),
         source_summaries=tuple(summaries),
         articles=tuple(articles),
-        method=Method(steps=_steps(count, articles, model, stance_backend, summarizer), versions=_versions(),
-                      notices=tuple(notices)),
-        consensus=tuple(consensus),
+        method=Method(steps=_steps(corpus.documents, articles, embedded.model, compared.stance, summarizer),
+                      versions=_versions(), notices=tuple(run.notices)),
+        consensus=tuple(compared.findings.consensus),
         stories=tuple(stories),
         disagreements=tuple(disagreements),
-        who_said_what=tuple(positions),
-        agreement=tuple(matrix),
+        who_said_what=tuple(compared.positions),
+        agreement=tuple(compared.findings.matrix),
     )
-    if out is not None:
-        report("writing", 0, 1)
-        memo.save(out, format=format, layout=layout)
-        report("writing", 1, 1)
-    return memo
 
 
 def _why_none(notices: Sequence[Notice], shown: int = 3) -> str:
@@ -467,13 +553,32 @@ def _worker_embedder(name: str | None) -> Embedder:
     return get_embedder(name)
 
 
-def _generate(summarizer: Summarizer, articles, sentences, vectors, summaries, disagreements, stories, model,
-              stance_backend, *, subject: str, bottom_line_sentences: int, article_words: int | None, report,
-              runner: Executor, remote):
+@dataclass(frozen=True)
+class _Generated:
+    """What the generation model wrote that passed the faithfulness gate."""
+
+    summaries: list[SourceSummary]  # each source's, with its generated summary beside the extracted one
+    disagreements: list[Disagreement]  # each side with its generated one-line position
+    stories: list[Story]
+    synthesis: list[Point]
+    bottom_line: list[Point]  # empty: none passed, the extracted one stands
+    notices: list[Notice]
+
+
+def _generate(summarizer: Summarizer, corpus: _Corpus, embedded: _Embedded, ranked: _Ranked, compared: _Compared,
+              run: _Run) -> _Generated:
     """Generated summaries per article, across the corpus, for the bottom line and for each
     side of a disagreement, each sentence through the faithfulness gate."""
+    options, articles, sentences, vectors = run.options, corpus.articles, corpus.sentences, embedded.vectors
+    model, report, runner = embedded.model, run.report, run.runner
+    subject = (clean.clean_field(options.header.subject or options.header.title or "")
+               or _subject(articles, vectors))
+    abstractive = options.generation.abstractive
+    # Tasks elsewhere load the model by name: (name, options, templates); here, the loaded one.
+    remote = (summarizer if isinstance(runner, LocalExecutor) or not isinstance(abstractive, (str, Path)) else
+              (str(abstractive), GenerationOptions(**(options.generation.options or {})), summarizer.prompts))
     notices: list[Notice] = []
-    nli = stance_backend if getattr(stance_backend, "entails", False) else None
+    nli = compared.stance if getattr(compared.stance, "entails", False) else None
 
     def gated(section: str, text: str, pool: list[Sentence], rows: np.ndarray) -> list[Point]:
         # Model output is untrusted text: no control characters (it goes into XML), one line each.
@@ -484,7 +589,7 @@ def _generate(summarizer: Summarizer, articles, sentences, vectors, summaries, d
                 notices.append(Notice("abstractive", "unsupported", f"{section}: “{item.text}” ({item.problem})"))
         return [item.as_point() for item in checked]
 
-    words = article_words or 60
+    words = options.lengths.article_budget.words or 60
     new_summaries, abstracts = [], []
     report("generating", 0, len(articles) + 2)
     jobs = [(remote, dict(title=article.title, outlet=article.outlet, date=article.date, words=words,
@@ -492,7 +597,7 @@ def _generate(summarizer: Summarizer, articles, sentences, vectors, summaries, d
             for article, doc in ((a, sentences[a.id]) for a in articles)]
     results = runner.map(_article_abstract, jobs, done=lambda n: report("generating", n, len(articles) + 2))
     trace = getattr(summarizer.generator, "trace", None)
-    for article, summary, (text, elsewhere) in zip(articles, summaries, results):
+    for article, summary, (text, elsewhere) in zip(articles, ranked.summaries, results):
         if elsewhere is not None and trace is not None:
             trace.add(elsewhere)
         doc = sentences[article.id]
@@ -506,7 +611,7 @@ def _generate(summarizer: Summarizer, articles, sentences, vectors, summaries, d
     synthesis = gated("synthesis", summarizer.synthesis(subject=subject, words=2 * words, summaries=abstracts),
                       everything, rows)
     report("generating", len(articles) + 1, len(articles) + 2)
-    bottom = gated("bottom line", summarizer.bottom_line(subject=subject, sentences=bottom_line_sentences,
+    bottom = gated("bottom line", summarizer.bottom_line(subject=subject, sentences=options.lengths.bottom_line_sentences,
                                                          summaries=abstracts), everything, rows)
     if not any(not p.flag for p in bottom):
         notices.append(Notice("abstractive", "unsupported", "bottom line: no generated sentence passed the "
@@ -529,11 +634,11 @@ def _generate(summarizer: Summarizer, articles, sentences, vectors, summaries, d
             sides.append(Side(side.stance, position or side.position, side.statements))
         return replace(disagreement, sides=tuple(sides))
 
-    new_disagreements = [positioned(d) for d in disagreements]
+    new_disagreements = [positioned(d) for d in compared.disagreements]
     new_stories = [replace(story, disagreements=tuple(positioned(d) for d in story.disagreements))
-                   for story in stories]
+                   for story in compared.stories]
     report("generating", len(articles) + 2, len(articles) + 2)
-    return new_summaries, new_disagreements, new_stories, synthesis, bottom, notices
+    return _Generated(new_summaries, new_disagreements, new_stories, synthesis, bottom, notices)
 
 
 def _article_abstract(job) -> tuple[str, Trace | None]:

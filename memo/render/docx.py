@@ -199,6 +199,12 @@ def render_docx(memo: Memo, layout: common.Layout | None = None) -> bytes:
                 paragraph.add_run(("" if i == 0 else " ") + point.text)
                 cite(paragraph, point)
 
+    _provenance(document, memo)
+    return _finished(document, memo)
+
+
+def _provenance(document, memo: Memo) -> None:
+    """The appendix's end: the sources list and the method note."""
     document.add_heading(common.SECTION_SOURCES, level=2)
     for article in memo.articles:
         paragraph = document.add_paragraph(common.source_entry(article), style="List Number")
@@ -217,6 +223,9 @@ def render_docx(memo: Memo, layout: common.Layout | None = None) -> bytes:
     document.add_paragraph(
         "Versions: " + ", ".join(f"{name} {version}" for name, version in memo.method.versions), style="Source Note")
 
+
+def _finished(document, memo: Memo) -> bytes:
+    """The document's properties set from the memo (its date as every timestamp), saved."""
     properties = document.core_properties
     properties.title = memo.subject
     properties.subject = memo.subject

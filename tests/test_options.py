@@ -1,0 +1,32 @@
+import dataclasses
+import inspect
+
+import pytest
+
+import memo
+from memo.errors import ArgumentError
+from memo.options import Options
+
+
+def test_the_defaults_are_builds_defaults_and_the_object_is_frozen():
+    assert Options.of() == Options()
+    ours = inspect.signature(Options.of).parameters
+    for name, parameter in inspect.signature(memo.build).parameters.items():
+        if name in ours:  # every option build passes on has the same default here
+            assert ours[name].default == parameter.default, name
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Options().lengths.key_points = 3
+
+
+def test_values_are_normalised_once():
+    options = Options.of(questions="Is the dam safe?", limits={"pdf_pages": 10}, article_words=50)
+    assert options.comparison.questions == ("Is the dam safe?",)
+    assert options.runtime.limits.pdf_pages == 10 and options.runtime.limits.html_depth == 256
+    assert options.lengths.article_budget.words == 50
+
+
+@pytest.mark.parametrize("bad, named", [({"max_stories": 0}, "max_stories"), ({"limits": {"pdf_pages": -1}}, "pdf_pages"),
+                                        ({"questions": ["ok?", 3]}, "questions")])
+def test_bad_values_fail_naming_the_option(bad, named):
+    with pytest.raises(ArgumentError, match=named):
+        Options.of(**bad)
