@@ -173,7 +173,6 @@ def parse(texts: list[str]) -> list[Parsed]:
     return [read_sentence(doc) for doc in nlp.pipe([_without_dateline(t) for t in texts], batch_size=256)]
 
 
-
 # Verbs by which one speaker reports another's judgement: "Putin praised the partnership".
 _RELAYING = _SPEECH | frozenset("""
 praise hail welcome laud applaud commend criticize criticise condemn denounce slam blast dismiss reject
@@ -200,6 +199,7 @@ def relays_another(texts: list[str], speakers: list[str]) -> list[bool]:
             and not {t.lower_ for t in subject.subtree if t.pos_ == "PROPN"} & own
             for token in doc))
     return out
+
 
 # "CHRISTCHURCH, New Zealand (Reuters) - ": a dateline the parser would take for a subject.
 _DATELINE = re.compile(r"^\s*[A-Z][A-Z .'’-]{2,}(?:,\s*[A-Z][\w .]{1,30})?\s*\([^)]{1,40}\)\s*[-—–]+\s*")
@@ -416,7 +416,8 @@ def _named(head, doc) -> Found:
     if ent is not None and ent.label_ in ("PERSON", "ORG", "GPE", "NORP", "FAC") and ent.end > head.i:
         name_start, name_end = max(ent.start, start) if ent.label_ == "PERSON" else ent.start, ent.end
         if ent.label_ == "PERSON":  # "Kuhrt of King's College London": the name ends where the affiliation starts
-            name_end = next((t.i for t in doc[head.i + 1:ent.end] if t.pos_ == "ADP"), name_end)
+            # (only there: "van", "de", "bin" are parts of names)
+            name_end = next((t.i for t in doc[head.i + 1:ent.end] if t.lower_ in ("of", "at", "from")), name_end)
         if ent.label_ != "PERSON" and name_start > 0 and doc[name_start - 1].lower_ == "the" and name_start - 1 >= start:
             name_start -= 1  # "the Kremlin", as the text names it
     else:
