@@ -13,8 +13,6 @@ import sys
 from pathlib import Path
 
 import memo
-from memo.abstractive import DEFAULT_CPU_MODEL
-from memo.templating import Prompts
 
 HERE = Path(__file__).resolve().parent
 PROMPTS = HERE / "prompts_plain_language"
@@ -24,11 +22,11 @@ SEEDS = HERE.parent / "seeds"
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("output", nargs="?", default="plain-language.docx")
-    parser.add_argument("--model", default=DEFAULT_CPU_MODEL)
+    parser.add_argument("--model", default="google/flan-t5-base")
     parser.add_argument("--dry-run", action="store_true")
     args = parser.parse_args()
 
-    prompts = Prompts(PROMPTS)
+    prompts = memo.Prompts(PROMPTS)
     prompts.check()  # a typo in a template stops here, naming file and line
     for name, origin, variables in prompts.listing():
         print(f"{name:<18} from {origin}")

@@ -15,6 +15,7 @@ from .model import (AgreementRow, Article, Citation, Disagreement, Group, Memo, 
 from .pipeline import build
 from . import render as _render  # noqa: F401 - puts the writers in model.WRITERS
 from .stance import Stance, StanceBackend
+from .templating import Prompts
 
 __all__ = [
     "build",
@@ -34,6 +35,7 @@ __all__ = [
     "Notice",
     "Story",
     "Stance",
+    "Prompts",  # the prompt templates in force (a folder of the analyst's over the shipped ones)
     # the plug-in protocols: pass an object with this one method instead of a name
     "Embedder",
     "StanceBackend",

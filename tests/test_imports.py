@@ -63,3 +63,15 @@ def test_no_import_cycle_inside_memo():
             visit(module, [module])
     assert not cycles, "import cycles: " + "; ".join(" -> ".join(c) for c in cycles)
     assert "memo.render" not in graph["memo.model"]  # the data model knows no writer
+
+
+def test_the_examples_use_only_public_names():
+    examples = PACKAGE.parent / "examples"
+    for path in sorted(examples.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("memo."):
+                raise AssertionError(f"{path.name} imports {node.module}")
+            if isinstance(node, ast.Import):
+                assert not [a.name for a in node.names if a.name.startswith("memo.")], path.name
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "memo":
+                assert node.attr in memo.__all__, f"{path.name} uses memo.{node.attr}"

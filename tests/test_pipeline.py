@@ -107,7 +107,7 @@ def test_a_corpus_with_nothing_to_summarise_is_an_error(tmp_path):
 def test_public_api_is_small():
     assert memo.__all__ == [
         "build", "Memo", "Article", "Sentence", "Citation", "Point", "SourceSummary", "Statement", "Group", "Side",
-        "Disagreement", "Position", "AgreementRow", "Method", "Notice", "Story", "Stance",
+        "Disagreement", "Position", "AgreementRow", "Method", "Notice", "Story", "Stance", "Prompts",
         "Embedder", "StanceBackend", "Generator", "Executor",
         "MemoError", "ArgumentError", "InputError", "OutputError", "ModelError", "PromptError", "ExecutorError",
         "CacheError"]
