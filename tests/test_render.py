@@ -444,3 +444,14 @@ def test_libreoffice_lays_the_tables_out_as_the_grid_says_in_a_short_memo(which,
 def _twips(length: str) -> int:
     value, unit = float(re.match(r"[\d.]+", length).group()), re.search(r"[a-z]+$", length).group()
     return round(value * {"in": 1440, "cm": 1440 / 2.54, "mm": 144 / 2.54, "pt": 20}[unit])
+
+
+def test_a_memo_of_many_sources_saves_as_docx_with_its_sources_named_in_the_properties(tmp_path):
+    # Word's comments property holds 255 characters; the list of 80 source ids is cut, never refused.
+    texts = {f"source-{n:03d}": f"The river rose {n} centimetres in town number {n} on Monday after heavy rain fell."
+             for n in range(80)}
+    brief = memo.build([{"text": text, "title": name} for name, text in texts.items()], embedder="hashing")
+    path = brief.save(tmp_path / "many.docx")
+    comments = docx.Document(path).core_properties.comments
+    assert comments.startswith("Built by memo from: ") and len(comments) <= 255
+    assert comments.endswith(f"({len(brief.articles)} sources)")

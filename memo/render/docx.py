@@ -230,7 +230,7 @@ def _finished(document, memo: Memo) -> bytes:
     properties.title = memo.subject
     properties.subject = memo.subject
     properties.author = memo.from_
-    properties.comments = "Built by memo from: " + ", ".join(a.id for a in memo.articles)
+    properties.comments = _comments(memo)
     stamp = _stamp(memo.date)
     properties.created = properties.modified = stamp
     properties.last_modified_by = memo.from_
@@ -238,6 +238,19 @@ def _finished(document, memo: Memo) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return _fixed_timestamps(buffer.getvalue(), stamp)
+
+
+COMMENTS_LIMIT = 255  # characters Word's core properties hold (python-docx refuses more)
+
+
+def _comments(memo: Memo) -> str:
+    """ "Built by memo from: a, b, c", cut with "… (N sources)" where the ids would pass the limit."""
+    ids = [a.id for a in memo.articles]
+    text = "Built by memo from: " + ", ".join(ids)
+    if len(text) <= COMMENTS_LIMIT:
+        return text
+    tail = f", … ({len(ids)} sources)"
+    return text[:COMMENTS_LIMIT - len(tail)].rsplit(", ", 1)[0] + tail
 
 
 class _Comparison:
