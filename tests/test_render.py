@@ -455,3 +455,7 @@ def test_a_memo_of_many_sources_saves_as_docx_with_its_sources_named_in_the_prop
     comments = docx.Document(path).core_properties.comments
     assert comments.startswith("Built by memo from: ") and len(comments) <= 255
     assert comments.endswith(f"({len(brief.articles)} sources)")
+    long = "A subject line far longer than any headline, " * 8  # the header lines are properties too
+    titled = memo.build([{"text": texts["source-001"]}], embedder="hashing", subject=long, from_=long)
+    properties = docx.Document(titled.save(tmp_path / "long.docx")).core_properties
+    assert properties.title.endswith("…") and len(properties.title) <= 255 and len(properties.author) <= 255

@@ -227,20 +227,25 @@ def _provenance(document, memo: Memo) -> None:
 def _finished(document, memo: Memo) -> bytes:
     """The document's properties set from the memo (its date as every timestamp), saved."""
     properties = document.core_properties
-    properties.title = memo.subject
-    properties.subject = memo.subject
-    properties.author = memo.from_
+    properties.title = _property(memo.subject)
+    properties.subject = _property(memo.subject)
+    properties.author = _property(memo.from_)
     properties.comments = _comments(memo)
     stamp = _stamp(memo.date)
     properties.created = properties.modified = stamp
-    properties.last_modified_by = memo.from_
+    properties.last_modified_by = _property(memo.from_)
     properties.revision = 1
     buffer = io.BytesIO()
     document.save(buffer)
     return _fixed_timestamps(buffer.getvalue(), stamp)
 
 
-COMMENTS_LIMIT = 255  # characters Word's core properties hold (python-docx refuses more)
+COMMENTS_LIMIT = 255  # characters a core property holds (python-docx refuses more)
+
+
+def _property(text: str) -> str:
+    """A header line as a core property: cut with "…" past the limit (a long --subject)."""
+    return text if len(text) <= COMMENTS_LIMIT else text[:COMMENTS_LIMIT - 1].rstrip() + "…"
 
 
 def _comments(memo: Memo) -> str:
