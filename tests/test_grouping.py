@@ -143,3 +143,24 @@ def test_story_clusters_recover_each_story_in_small_and_blocked_large_corpora(ar
     assert len(set(labels)) == stories
     for label in set(labels):  # each found story is exactly one true story
         assert len({story_of[a] for a in range(articles) if labels[a] == label}) == 1
+
+
+def test_a_pair_is_read_the_other_way_only_when_the_first_reading_leans_to_a_contest():
+    from memo.grouping import _judge_both_ways
+    from memo.stance import CONTESTS, UNCLEAR, Stance
+
+    class Recorded:
+        def __init__(self):
+            self.asked = []
+
+        def stance_pairs(self, pairs):
+            self.asked.append(list(pairs))
+            first = {"plain fact": Stance(UNCLEAR, 0.9, 0.2),  # P(contests) about 0.02
+                     "leans against": Stance(UNCLEAR, 0.3, 0.6),  # P(contests) 0.6
+                     "flat denial": Stance(CONTESTS, 0.05, 0.95)}
+            return [first.get(b, Stance(CONTESTS, 0.1, 0.9)) for a, b in pairs]
+
+    backend = Recorded()
+    calls = _judge_both_ways([("the claim", ["plain fact", "leans against", "flat denial"])], backend)
+    assert backend.asked[1] == [("leans against", "the claim")]  # only that pair is read again
+    assert [c.label for c in calls[0]] == [UNCLEAR, CONTESTS, CONTESTS]

@@ -1,6 +1,9 @@
 """Where a build's time and memory go: wall time and peak resident memory per stage.
 
-    .venv/bin/python benchmarks/profile.py [--corpus seeds/] [--question Q]... [--articles N]
+(Not named profile.py: run as a script, benchmarks/ comes first on the path, and the
+standard library's profile module, which cProfile imports, must not be shadowed.)
+
+    .venv/bin/python benchmarks/stage_profile.py [--corpus seeds/] [--question Q]... [--articles N]
 
 One fresh process builds the memo through ``memo.build`` (the library path: every model in
 this process, no helper), cold (no cache), and times each stage of ``memo.pipeline`` as it
