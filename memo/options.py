@@ -93,12 +93,12 @@ class Options:
     output: Output = Output()
 
     @classmethod
-    def of(cls, *, title=None, to="Distribution", from_="memo (automated briefing)", date=None, subject=None,
-           embedder=None, bottom_line_sentences=2, key_points=6, article_sentences=3, article_words=None,
-           questions=(), stance=None, consensus_points=8, found_disagreements=2, max_stories=10, story_points=3,
-           abstractive=None, prompts=None, generation=None, fallback=False, cache=None, executor=None,
-           ray_address=None, out=None, format=None, layout=None, strict=False, limits=None) -> "Options":
-        """The options from ``memo.build``'s keyword arguments, each checked."""
+    def of(cls, *, title, to, from_, date, subject, embedder, bottom_line_sentences, key_points, article_sentences,
+           article_words, questions, stance, consensus_points, found_disagreements, max_stories, story_points,
+           abstractive, prompts, generation, fallback, cache, executor, ray_address, out, format, layout, strict,
+           limits) -> "Options":
+        """The options from ``memo.build``'s keyword arguments (its signature holds the
+        defaults, and the dataclasses above the same), each checked."""
         if bottom_line_sentences < 1 or max_stories < 1 \
                 or min(key_points, consensus_points, found_disagreements, story_points) < 0:
             raise ArgumentError("bottom_line_sentences and max_stories must be >= 1; key_points, consensus_points, "

@@ -114,14 +114,8 @@ def build(
     memo is built from the rest. ``limits``: a dict of ``ingest.Limits`` fields to change
     (e.g. ``{"file_bytes": 100_000_000}``); the rest keep their defaults.
     """
-    options = Options.of(title=title, to=to, from_=from_, date=date, subject=subject, embedder=embedder,
-                         bottom_line_sentences=bottom_line_sentences, key_points=key_points,
-                         article_sentences=article_sentences, article_words=article_words, questions=questions,
-                         stance=stance, consensus_points=consensus_points, found_disagreements=found_disagreements,
-                         max_stories=max_stories, story_points=story_points, abstractive=abstractive,
-                         prompts=prompts, generation=generation, fallback=fallback, cache=cache, executor=executor,
-                         ray_address=ray_address, out=out, format=format, layout=layout, strict=strict,
-                         limits=limits)
+    # Every keyword argument but the two that are not options, as given: checked once, here.
+    options = Options.of(**{name: value for name, value in locals().items() if name not in ("sources", "progress")})
     if out is not None:  # fail before the slow work, not after it
         check_destination(Path(out), format)
         layout_of(layout)
