@@ -9,7 +9,6 @@ spans into the article's cleaned text, and are never re-derived at render time.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
@@ -236,14 +235,6 @@ class Method:
     notices: tuple[Notice, ...] = ()
 
 
-def _comparison_citations(consensus, disagreements, agreement) -> list[Citation]:
-    out = [s.citation for g in consensus for s in g.statements]
-    for disagreement in disagreements:
-        out += [s.citation for side in disagreement.sides for s in side.statements]
-        out += [s.citation for s in disagreement.unclear]
-    return out + [c for row in agreement for c in row.evidence if c is not None]
-
-
 @dataclass(frozen=True)
 class Memo:
     """A finished briefing memo; ``save`` writes it as DOCX, Markdown or JSON."""
@@ -289,18 +280,10 @@ class Memo:
         return state
 
     def citations(self) -> list[Citation]:
-        """Every citation the memo carries, section by section; a sentence cited in several places
-        appears each time (the rendered memo gives it one footnote and repeats its number)."""
-        out = [c for p in (*self.bottom_line, *self.synthesis, *self.key_points) for c in p.citations]
-        out += _comparison_citations(self.consensus, self.disagreements, ())
-        for story in self.stories:
-            out += [c for p in story.key_points for c in p.citations]
-            out += _comparison_citations(story.consensus, story.disagreements, story.agreement)
-        out += [row.statement.citation for row in self.who_said_what]
-        out += [c for row in self.agreement for c in row.evidence if c is not None]
-        out += [c for summary in self.source_summaries for p in (*summary.generated, *summary.points)
-                for c in p.citations]
-        return out
+        """Every citation the memo carries, in reading order; a sentence cited in several places
+        appears each time (the rendered memo gives it one footnote and repeats its number).
+        The order is the rendered memo's own: it comes from the outline every writer translates."""
+        return WRITERS["citations"](self)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -310,8 +293,10 @@ class Memo:
                 del article["pages"]
         return data
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    def to_json(self, layout=None) -> str:
+        """The memo's data as JSON, with its ``footnotes`` numbered as the DOCX and Markdown
+        of the same ``layout`` number them."""
+        return WRITERS["json"](self, layout)
 
     def to_markdown(self, layout=None) -> str:
         return WRITERS["markdown"](self, layout)

@@ -14,8 +14,8 @@ FORMATS = {".docx": "docx", ".md": "md", ".markdown": "md", ".json": "json"}
 
 def format_for(path: Path, format: str | None) -> str:
     if format:
-        if format not in ("docx", "md", "json"):
-            raise OutputError(f"{path}: unknown format {format!r} (use docx, md or json)")
+        if format not in _RENDERERS:
+            raise OutputError(f"{path}: unknown format {format!r} (use {', '.join(_RENDERERS)})")
         return format
     try:
         return FORMATS[path.suffix.lower()]
@@ -38,17 +38,8 @@ def layout_of(layout) -> "Layout":
 
 
 def render_bytes(memo, format: str, layout=None) -> bytes:
-    """The memo as ``format``; ``layout`` (DOCX and Markdown) says how much evidence the body
-    shows before the appendix."""
-    if format == "docx":
-        from .docx import render_docx
-
-        return render_docx(memo, layout_of(layout))
-    if format == "md":
-        from .markdown import render_markdown
-
-        return render_markdown(memo, layout_of(layout)).encode("utf-8")
-    return memo.to_json().encode("utf-8")
+    """The memo as ``format``; ``layout`` says how much evidence the body shows before the appendix."""
+    return _RENDERERS[format](memo, layout_of(layout))
 
 
 def check_destination(path: Path, format: str | None = None) -> str:
@@ -89,10 +80,43 @@ def save_memo(memo, path: Path, *, format: str | None = None, layout=None) -> Pa
     return path
 
 
+def _docx(memo, layout=None) -> bytes:
+    from .docx import render_docx
+
+    return render_docx(memo, layout_of(layout))
+
+
 def _markdown(memo, layout=None) -> str:
     from .markdown import render_markdown
 
     return render_markdown(memo, layout_of(layout))
 
 
-WRITERS.update(save=save_memo, markdown=_markdown)
+def _json(memo, layout=None) -> str:
+    """The memo's data, and its footnotes as the DOCX and Markdown of the same layout number them."""
+    import json
+    from dataclasses import asdict
+
+    from .outline import outline
+
+    data = memo.to_dict()
+    data["footnotes"] = [{"number": note.number, **asdict(note.citation)}
+                         for note in outline(memo, layout_of(layout)).footnotes()]
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def _citations(memo) -> list:
+    from .outline import citations
+
+    return citations(memo)
+
+
+# The formats: each writer translates the outline (memo/render/outline.py) into bytes; a new
+# format is its module, a line here and its suffix in FORMATS.
+_RENDERERS = {
+    "docx": _docx,
+    "md": lambda memo, layout: _markdown(memo, layout).encode("utf-8"),
+    "json": lambda memo, layout: _json(memo, layout).encode("utf-8"),
+}
+
+WRITERS.update(save=save_memo, markdown=_markdown, json=_json, citations=_citations)

@@ -11,8 +11,9 @@ import io
 from datetime import datetime, timezone
 from importlib import resources
 
-from ..model import Citation, Memo, Point, Statement
+from ..model import Memo
 from . import common
+from .outline import Header, Heading, Link, Note, Paragraph, Table, Text, outline
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -38,14 +39,14 @@ def _template():
 
 
 class _Footnotes:
-    """The memo's footnotes: one per source sentence (``common.Notes`` numbers them).
+    """The memo's footnotes, numbered by the outline: one per source sentence.
 
     A later use of a sentence repeats its number as a superscript run in the footnote
     reference style, not a second ``w:footnoteReference``: Word allows one reference per
     footnote (it "repairs" a file with two, dropping one), and a NOTEREF field to a bookmark
     in the note shows a stale or empty number in LibreOffice until fields are updated. Both
-    programs number footnotes 1, 2, 3 ... in order of their references, and memo writes the
-    notes in reading order, so the repeated number is the one the note carries in either."""
+    programs number footnotes 1, 2, 3 ... in order of their references, and the outline
+    numbers them in reading order, so the repeated number is the one the note carries in either."""
 
     def __init__(self, document):
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -54,15 +55,12 @@ class _Footnotes:
         self.root = self.part.element
         ids = [int(n.get(f"{{{W_NS}}}id")) for n in self.root.iterchildren(f"{{{W_NS}}}footnote")]
         self.first_id = max([0, *ids]) + 1
-        self.numbers = common.Notes()
 
-    def cite(self, paragraph, memo: Memo, citation: Citation) -> None:
-        number, first = self.numbers.cite(citation)
-        if not first:
-            paragraph._p.append(_run(str(number), "FootnoteReference"))
+    def cite(self, paragraph, note: Note) -> None:
+        if not note.first:
+            paragraph._p.append(_run(str(note.number), "FootnoteReference"))
             return
-        text, url = common.footnote_parts(memo.article(citation.article_id), citation)
-        self.add(paragraph, self.first_id + number - 1, text, url)
+        self.add(paragraph, self.first_id + note.number - 1, note.text, note.url)
 
     def add(self, paragraph, number: int, text: str, url: str = "") -> None:
         from docx.oxml import OxmlElement
@@ -124,104 +122,87 @@ def _hyperlink(part, url: str):
 
 
 def render_docx(memo: Memo, layout: common.Layout | None = None) -> bytes:
-    from docx.shared import RGBColor
-
-    layout = layout or common.Layout()
     document = _template()
     body = document.element.body
     for child in list(body):
         if child.tag != f"{{{W_NS}}}sectPr":
             body.remove(child)
-    notes = _Footnotes(document)
-    width = _text_width(document)
-
-    def cite(paragraph, point: Point) -> None:
-        for citation in point.citations:
-            notes.cite(paragraph, memo, citation)
-
-    def claim(paragraph, point: Point) -> None:
-        paragraph.add_run(point.text)
-        if point.flag:  # generated and unsupported: visibly marked, never cited
-            marker = paragraph.add_run(common.flag_marker(point))
-            marker.italic = marker.bold = True
-            marker.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
-            return
-        if common.is_extracted(point):
-            paragraph.add_run(f" ({common.source_label(memo, point.citations[0])})").italic = True
-        cite(paragraph, point)
-
-    def prose(paragraph, points) -> None:
-        for i, point in enumerate(points):
-            if i:
-                paragraph.add_run(" ")
-            if point.flag:
-                claim(paragraph, point)
-            else:
-                paragraph.add_run(point.text)
-                cite(paragraph, point)
-
-    document.add_paragraph(memo.title.upper() if memo.title == "Memorandum" else memo.title, style="Title")
-    for label, value in (("TO:", memo.to), ("FROM:", memo.from_), ("DATE:", memo.date), ("SUBJECT:", memo.subject)):
-        paragraph = document.add_paragraph(style="Memo Header")
-        paragraph.add_run(label).bold = True
-        paragraph.add_run("\t" + value)
-
-    document.add_heading(common.SECTION_BOTTOM_LINE, level=1)
-    for point in memo.bottom_line:
-        claim(document.add_paragraph(), point)
-
-    if memo.synthesis:
-        document.add_heading(common.SECTION_SYNTHESIS, level=1)
-        prose(document.add_paragraph(), memo.synthesis)
-
-    document.add_heading(common.SECTION_KEY_POINTS, level=1)
-    for point in memo.key_points:
-        claim(document.add_paragraph(style="List Bullet"), point)
-
-    comparison = _Comparison(document, memo, notes, claim, layout, width)
-    comparison.body()
-
-    # The appendix: the evidence behind the body, then where it came from and how.
-    document.add_heading(common.SECTION_APPENDIX, level=1).paragraph_format.page_break_before = True
-    if layout.appendix:
-        comparison.appendix()
-        document.add_heading(common.SECTION_SOURCES_SUMMARY, level=2)
-        for summary in memo.source_summaries:
-            document.add_heading(common.source_heading(memo.article(summary.article_id)), level=3)
-            if summary.generated:
-                prose(document.add_paragraph(), summary.generated)
-            paragraph = document.add_paragraph()
-            if summary.generated and summary.points:
-                paragraph.add_run(common.OWN_WORDS + " ").italic = True
-            if not summary.points:
-                paragraph.add_run("No sentence in this source qualified for a summary.").italic = True
-            for i, point in enumerate(summary.points[:layout.summary]):
-                paragraph.add_run(("" if i == 0 else " ") + point.text)
-                cite(paragraph, point)
-
-    _provenance(document, memo)
+    _Writer(document).write(outline(memo, layout))
     return _finished(document, memo)
 
 
-def _provenance(document, memo: Memo) -> None:
-    """The appendix's end: the sources list and the method note."""
-    document.add_heading(common.SECTION_SOURCES, level=2)
-    for article in memo.articles:
-        paragraph = document.add_paragraph(common.source_entry(article), style="List Number")
-        if article.url:
-            paragraph.add_run(" ")
-            paragraph._p.append(_hyperlink(document.part, article.url))
-        paragraph.add_run(f" {common.file_line(article)}").font.size = _note_size()
+_STYLES = {"body": None, "bullet": "List Bullet", "bullet2": "List Bullet 2", "number": "List Number",
+           "note": "Source Note"}
 
-    document.add_heading(common.SECTION_METHOD, level=2)
-    for step in memo.method.steps:  # in the note size: provenance, read when it is needed
-        document.add_paragraph(step, style="Source Note")
-    for heading, rows in common.notices_by_kind(memo):  # one paragraph a kind: a list, not a table
-        paragraph = document.add_paragraph(style="Source Note")
-        paragraph.add_run(heading + ": ").bold = True
-        paragraph.add_run(common.listed(rows))
-    document.add_paragraph(
-        "Versions: " + ", ".join(f"{name} {version}" for name, version in memo.method.versions), style="Source Note")
+
+class _Writer:
+    """Each block of the outline as Word paragraphs, headings and tables in the template's styles."""
+
+    def __init__(self, document):
+        self.document = document
+        self.notes = _Footnotes(document)
+        self.width = _text_width(document)
+
+    def write(self, memo_outline) -> None:
+        for block in memo_outline.blocks:
+            if isinstance(block, Header):
+                self.header(block)
+            elif isinstance(block, Heading):
+                heading = self.document.add_heading(block.text, level=block.level)
+                if block.new_page:
+                    heading.paragraph_format.page_break_before = True
+            elif isinstance(block, Paragraph):
+                paragraph = self.document.add_paragraph(style=_STYLES[block.style])
+                for run in block.runs:
+                    self.run(paragraph, run)
+            elif isinstance(block, Table):
+                self.table(block)
+
+    def header(self, block: Header) -> None:
+        # Word memos set the default title in capitals; one the user chose is kept as typed
+        self.document.add_paragraph(block.title.upper() if block.title == "Memorandum" else block.title,
+                                    style="Title")
+        for label, value in block.fields:
+            paragraph = self.document.add_paragraph(style="Memo Header")
+            paragraph.add_run(label).bold = True
+            paragraph.add_run("\t" + value)
+
+    def run(self, paragraph, run) -> None:
+        if isinstance(run, Note):
+            self.notes.cite(paragraph, run)
+        elif isinstance(run, Link):
+            paragraph._p.append(_hyperlink(self.document.part, run.url))
+        else:
+            self.text(paragraph, run)
+
+    @staticmethod
+    def text(paragraph, run: Text) -> None:
+        from docx.shared import RGBColor
+
+        added = paragraph.add_run(run.text)
+        if run.strong:
+            added.bold = True
+        if run.quiet:
+            added.italic = True
+        if run.alert:
+            added.italic = added.bold = True
+            added.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+        if run.small:
+            added.font.size = _note_size()
+
+    def table(self, block: Table) -> None:
+        table = _table(self.document, block.columns, len(block.rows), block.shares, self.width)
+        for row, cells in zip(table.rows[1:], block.rows):
+            for cell, content in zip(row.cells, cells):
+                texts = [run.text for run in content.runs if isinstance(run, Text)]
+                if texts:
+                    cell.text = "".join(texts)
+                if content.state:
+                    _shade(cell, common.CELL_SHADE[content.state])
+                for run in content.runs:
+                    if isinstance(run, Note):
+                        self.notes.cite(cell.paragraphs[0], run)
+        _small(table)
 
 
 def _finished(document, memo: Memo) -> bytes:
@@ -256,194 +237,6 @@ def _comments(memo: Memo) -> str:
         return text
     tail = f", … ({len(ids)} sources)"
     return text[:COMMENTS_LIMIT - len(tail)].rsplit(", ", 1)[0] + tail
-
-
-class _Comparison:
-    """Consensus, disagreements, who said what and the shaded agreement matrix: in the body
-    as much as ``layout`` allows, in the appendix in full. For a corpus of several stories,
-    the asked questions and then a section per story."""
-
-    def __init__(self, document, memo: Memo, notes: _Footnotes, claim, layout: common.Layout, width: int):
-        self.document, self.memo, self.notes, self.claim = document, memo, notes, claim
-        self.layout, self.width = layout, width
-
-    def cite(self, paragraph, citation: Citation) -> None:
-        self.notes.cite(paragraph, self.memo, citation)
-
-    def said(self, paragraph, item: Statement, tagged: bool = True, brief: bool = False) -> None:
-        """A statement: who, then their words, cited. ``brief`` (the appendix's lists): who,
-        cited, the footnote quoting the words."""
-        if brief:
-            paragraph.add_run(common.speaker_line(self.memo, item)).bold = True
-        else:
-            paragraph.add_run(common.speaker_line(self.memo, item) + ": ").bold = True
-            paragraph.add_run(common.statement_text(item))
-        self.cite(paragraph, item.citation)
-        if tagged and item.stance:
-            paragraph.add_run(f" ({common.stance_tag(item)})").italic = True
-
-    def empty(self, text: str) -> None:
-        self.document.add_paragraph().add_run(text).italic = True
-
-    def consensus(self, groups, level: int, full: bool = False) -> None:
-        """The body: each point, its lead statement cited, and ``layout.supporting`` others.
-        The appendix (``full``): every point, and every source making it, named and cited
-        (the footnote quotes the sentence)."""
-        document, memo = self.document, self.memo
-        document.add_heading(common.SECTION_CONSENSUS_FULL if full else common.SECTION_CONSENSUS, level=level)
-        if not groups:
-            self.empty("No point is made by two or more independent sources without being contested.")
-        shown = groups if full else groups[:self.layout.consensus]
-        for group in shown:
-            # The point is its lead statement's own words: cited once, then the others that make it.
-            lead, *others = group.statements
-            paragraph = document.add_paragraph(style="List Bullet")
-            paragraph.add_run(group.point.text).bold = True
-            paragraph.add_run(f" ({common.speaker_line(memo, lead, plain=True)})")
-            self.cite(paragraph, lead.citation)
-            paragraph.add_run(f" {common.consensus_line(memo, group)}.").italic = True
-            if full and others:
-                paragraph = document.add_paragraph(style="List Bullet 2")
-                paragraph.add_run("Also made by: ").italic = True
-                for i, item in enumerate(others):
-                    paragraph.add_run(("; " if i else "") + common.speaker_line(memo, item, plain=True))
-                    self.cite(paragraph, item.citation)
-            for item in () if full else others[:self.layout.supporting]:
-                self.said(document.add_paragraph(style="List Bullet 2"), item, tagged=False)
-        if not full and self.layout.appendix and common.cut_consensus(groups, self.layout):
-            self.empty(common.more_in_appendix(groups, self.layout))
-
-    def disagreements(self, items, level: int, full: bool = False) -> None:
-        """The body: each question with ``layout.statements`` statements a side (and, for a
-        question asked, as many unclear ones).
-        The appendix (``full``): the statements the body left out, under the same headings."""
-        document = self.document
-        document.add_heading(common.SECTION_DISAGREEMENTS_FULL if full else common.SECTION_DISAGREEMENTS,
-                             level=level)
-        if full:
-            self.empty("The statements the body leaves out; each footnote quotes the sentence.")
-        if not items:
-            self.empty("No contested point was found, and no question was asked.")
-        shown, rest = (self.layout.statements, None) if full else (0, self.layout.statements)
-        for disagreement in items:
-            if full and not common.cut_statements(disagreement, self.layout):
-                continue
-            document.add_heading(common.single_quotes(common.heading(disagreement.question)), level=level + 1)
-            if not full:
-                runs = common.answer_runs(disagreement)
-                if runs:
-                    paragraph = document.add_paragraph()
-                    paragraph.add_run(common.ANSWER_LABEL + " ").bold = True
-                    for text, citation in runs:
-                        paragraph.add_run(text)
-                        if citation is not None:
-                            self.cite(paragraph, citation)
-                self.empty(common.disagreement_intro(disagreement))
-            for side in disagreement.sides:
-                if full and not side.statements[shown:rest]:
-                    continue
-                document.add_paragraph().add_run(common.side_heading(side)).bold = True
-                if not side.statements:
-                    document.add_paragraph(style="List Bullet").add_run("No statement on this side.").italic = True
-                for item in side.statements[shown:rest]:
-                    self.said(document.add_paragraph(style="List Bullet"), item, brief=full)
-            unclear = common.unclear_part(disagreement, self.layout, full)
-            if unclear:
-                document.add_paragraph().add_run(common.UNCLEAR_HEADING).bold = True
-                for item in unclear:
-                    self.said(document.add_paragraph(style="List Bullet"), item, brief=full)
-            if not full and self.layout.appendix and common.cut_statements(disagreement, self.layout):
-                self.empty(common.more_statements(disagreement, self.layout))
-            if disagreement.note and not full:
-                self.empty(disagreement.note)
-
-    def matrix(self, rows, articles, level: int) -> None:
-        document = self.document
-        document.add_heading(common.SECTION_MATRIX, level=level)
-        if not rows:
-            self.empty("No point is shared or contested across sources.")
-            return
-        document.add_paragraph("Green: the source supports the point; red: it carries a statement contesting it; "
-                               "grey: it says nothing on it. The points are listed below the table.",
-                               style="Source Note")
-        table = _table(document, ["Point"] + [a.label for a in articles], len(rows),
-                       common.matrix_widths(len(articles)), self.width)
-        for number, (row, line) in enumerate(zip(table.rows[1:], rows), start=1):
-            row.cells[0].text = common.point_label(number)
-            for cell, state, evidence in zip(row.cells[1:], line.cells, line.evidence):
-                cell.text = common.CELL_TEXT[state]
-                _shade(cell, common.CELL_SHADE[state])
-                if evidence is not None:
-                    self.cite(cell.paragraphs[0], evidence)
-        _small(table)
-        document.add_heading(common.SECTION_POINTS, level=level + 1)
-        for number, line in enumerate(rows, start=1):
-            paragraph = document.add_paragraph(style="Source Note")
-            paragraph.add_run(common.point_label(number) + ". ").bold = True
-            paragraph.add_run(f"{common.matrix_point(line.point.text)} ({line.label})")
-            for citation in line.point.citations[:1]:
-                self.cite(paragraph, citation)
-
-    def who(self, full: bool) -> None:
-        document, memo = self.document, self.memo
-        document.add_heading(common.SECTION_WHO_FULL if full else common.SECTION_WHO, level=2 if full else 1)
-        rows = memo.who_said_what if full else common.who_rows(memo, self.layout)
-        if not rows:
-            self.empty("No named speaker is quoted or reported.")
-            return
-        columns = common.WHO_COLUMNS if full else common.WHO_COMPACT
-        table = _table(document, columns, len(rows), common.who_widths(full), self.width)
-        for row, position in zip(table.rows[1:], rows):
-            texts = common.who_cells(position, full)
-            for cell, text in zip(row.cells, texts):
-                cell.text = text
-            self.cite(row.cells[len(texts)].paragraphs[0], position.statement.citation)
-        _small(table)
-        if not full and self.layout.appendix and common.who_cut(memo, self.layout):
-            self.empty(common.more_who(memo, self.layout))
-
-    def body(self) -> None:
-        memo, document = self.memo, self.document
-        if memo.stories:
-            if memo.disagreements:  # the questions asked, over the whole corpus
-                self.disagreements(memo.disagreements, 1)
-            for story in memo.stories:
-                document.add_heading(common.story_heading(story), level=1)
-                document.add_paragraph(common.story_sources(memo, story), style="Source Note")
-                for point in story.key_points:
-                    self.claim(document.add_paragraph(style="List Bullet"), point)
-                self.consensus(story.consensus, 2)
-                self.disagreements(story.disagreements, 2)
-        else:
-            self.consensus(memo.consensus, 1)
-            self.disagreements(memo.disagreements, 1)
-        self.who(full=False)
-
-    def appendix(self) -> None:
-        """What the body left out: every consensus point and statement, the full who said
-        what, the agreement matrix; nothing is repeated that the body showed in full."""
-        memo, document = self.memo, self.document
-        if memo.stories:
-            if memo.disagreements and common.any_cut_statements(memo.disagreements, self.layout):
-                self.disagreements(memo.disagreements, 2, full=True)
-            for story in memo.stories:
-                if not (story.consensus or story.disagreements or story.agreement):
-                    continue
-                document.add_heading(common.story_heading(story), level=2)
-                if common.cut_consensus(story.consensus, self.layout):
-                    self.consensus(story.consensus, 3, full=True)
-                if common.any_cut_statements(story.disagreements, self.layout):
-                    self.disagreements(story.disagreements, 3, full=True)
-                self.matrix(story.agreement, [memo.article(i) for i in story.article_ids], 3)
-        else:
-            if common.cut_consensus(memo.consensus, self.layout):
-                self.consensus(memo.consensus, 2, full=True)
-            if common.any_cut_statements(memo.disagreements, self.layout):
-                self.disagreements(memo.disagreements, 2, full=True)
-        if common.who_cut(memo, self.layout):
-            self.who(full=True)
-        if not memo.stories:
-            self.matrix(memo.agreement, memo.articles, 2)
 
 
 def _text_width(document) -> int:
