@@ -28,7 +28,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-# memo's hand-written HTML parser (memo/ingest.py before issue 14) on the same 92 pages.
+# memo's hand-written HTML parser (memo/_ingest.py before issue 14) on the same 92 pages.
 OLD_PARSER_F1 = 0.79
 _TOKEN = re.compile(r"\w+")
 
@@ -64,8 +64,8 @@ def summary(scores: list[tuple[float, float, float]]) -> tuple[float, float, flo
 def memo_extract(paths: list[Path]) -> list[str]:
     """What memo would summarise from each page: read as an .html source, then cleaned.
     A page memo skips (no body found) counts as an empty prediction."""
-    from memo import ingest
-    from memo.clean import clean_document
+    from memo import _ingest as ingest
+    from memo._clean import clean_document
 
     out = []
     for path in paths:

@@ -3,7 +3,7 @@
 The gold (``benchmarks/gold/attribution*.jsonl``, annotated by memo's developers on whole
 Multi-News dev documents, stored as offsets) lists every attributed sentence of each annotated
 document with its speaker. Each method reads the same documents, split by memo's splitter:
-  - memo: the dependency parse (``memo.attribution.attribute(..., method="parse")``),
+  - memo: the dependency parse (``memo._attribution.attribute(..., method="parse")``),
   - patterns: the regular-expression attribution memo used before (the baseline).
 Printed per method:
   - speaker accuracy: of the gold attributed sentences the method attributes, the share with
@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from gold.multinews import DEFAULT_CSV, document  # noqa: E402
 
-from memo.attribution import NARRATION, attribute  # noqa: E402
-from memo.model import Article  # noqa: E402
-from memo.segment import split_sentences  # noqa: E402
+from memo._attribution import NARRATION, attribute  # noqa: E402
+from memo._model import Article  # noqa: E402
+from memo._segment import split_sentences  # noqa: E402
 
 GOLD = sorted((Path(__file__).resolve().parent / "gold").glob("attribution*.jsonl"))
 SAID = re.compile(r"\b(?:said|says)\b", re.I)

@@ -105,7 +105,7 @@ _embedder = None
 def embedder():
     global _embedder
     if _embedder is None:
-        from memo.embed import get_embedder
+        from memo._embed import get_embedder
 
         _embedder = get_embedder()
     return _embedder
@@ -178,10 +178,10 @@ def components(vectors: np.ndarray, owners: list[int], threshold: float) -> list
 
 def baseline_points(documents: list[str]) -> list[list[Citation]]:
     """Fixed-threshold grouping of memo's candidate sentences, largest groups first."""
-    from memo.embed import embed_unique
-    from memo.extractive import is_candidate
-    from memo.model import Article
-    from memo.segment import split_sentences
+    from memo._embed import embed_unique
+    from memo._extractive import is_candidate
+    from memo._model import Article
+    from memo._segment import split_sentences
 
     sentences = [(d, s) for d, text in enumerate(documents)
                  for s in split_sentences(Article(id=f"doc{d}", text=text)) if is_candidate(s)]

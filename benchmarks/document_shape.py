@@ -75,7 +75,7 @@ def main(argv=None) -> int:
     if not all(shutil.which(tool) for tool in ("soffice", "pdfinfo", "pdftotext")):
         print("document_shape: needs soffice, pdfinfo and pdftotext (LibreOffice, poppler-utils)", file=sys.stderr)
         return 2
-    from memo.attribution import is_named
+    from memo._attribution import is_named
 
     clusters = multinews.clusters(args.data)
     asked = {}

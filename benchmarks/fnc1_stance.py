@@ -28,8 +28,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from memo.embed import get_embedder  # noqa: E402
-from memo.stance import SUPPORTS, UNCLEAR, ClaimStance, EmbeddingStance  # noqa: E402
+from memo._embed import get_embedder  # noqa: E402
+from memo._stance import SUPPORTS, UNCLEAR, ClaimStance, EmbeddingStance  # noqa: E402
 from tools import stance_data as sd  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "eval" / "fnc1"

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from memo.grouping import SHARED_WORDS, _content_words, _overlap, _rarity  # noqa: E402
+from memo._grouping import SHARED_WORDS, _content_words, _overlap, _rarity  # noqa: E402
 
 
 def closeness_matrix(vectors: np.ndarray, texts: list[str]) -> np.ndarray:

@@ -69,7 +69,7 @@ def main(argv=None) -> int:
         claims = _write_crafted(folder)
 
         def build(*extra: str) -> tuple[float, float]:
-            return measure([sys.executable, "-m", "memo.cli", "build", args.corpus, *extra,
+            return measure([sys.executable, "-m", "memo", "build", args.corpus, *extra,
                             "-o", str(folder / "brief.md"), "-q", "--no-cache", *options])
 
         seconds, baseline = build()

@@ -25,8 +25,8 @@ DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / 
 
 def stories(data: Path) -> list[list[list[str]]]:
     """Per cluster, its articles, each a list of sentences (split on full stops: good enough to recombine)."""
-    from memo.model import Article
-    from memo.segment import split_sentences
+    from memo._model import Article
+    from memo._segment import split_sentences
 
     csv.field_size_limit(10**9)
     out = []

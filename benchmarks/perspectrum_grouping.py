@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from memo.embed import embed_unique, get_embedder
-from memo.grouping import LINKAGE_SLACK
+from memo._embed import embed_unique, get_embedder
+from memo._grouping import LINKAGE_SLACK
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from grouping_baselines import cluster_statements  # noqa: E402

@@ -3,7 +3,7 @@ undermining ones, and how often is a side it calls the right one?
 
 Scored in one run, on the dev claims (never trained on):
   - baseline: the majority class of the train claims, for every dev perspective;
-  - baseline: the earlier embedding heuristic (memo.stance.EmbeddingStance);
+  - baseline: the earlier embedding heuristic (memo._stance.EmbeddingStance);
   - memo: memo's stance model (the default backend), forced (supports vs contests, whatever
     its doubt), and the calls it places on a side (precision, and the share they cover);
   - with --pairs N: the time memo's model takes for N (claim, statement) pairs.
@@ -27,8 +27,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from memo.embed import get_embedder  # noqa: E402
-from memo.stance import SUPPORTS, UNCLEAR, ClaimStance, EmbeddingStance  # noqa: E402
+from memo._embed import get_embedder  # noqa: E402
+from memo._stance import SUPPORTS, UNCLEAR, ClaimStance, EmbeddingStance  # noqa: E402
 from tools import stance_data as sd  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "eval" / "perspectrum"

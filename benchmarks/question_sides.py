@@ -135,7 +135,7 @@ def cosine_cut_method() -> Callable[[list[str], str], list[Placed]]:
     """memo as it chose statements before issue 23: only those within cosine 0.4 of the
     claim, 30 at most, narration included, no check against the claim's predicate (the
     baseline of the wider net)."""
-    from memo import disagreement
+    from memo import _disagreement as disagreement
 
     inner = memo_method(None)
 

@@ -25,11 +25,11 @@ import sys
 import time
 from pathlib import Path
 
-from memo.clean import normalise, repair_mojibake, strip_boilerplate
-from memo.embed import embed_unique, get_embedder
-from memo.extractive import Budget, Weights, is_candidate, summarize_corpus
-from memo.model import Article
-from memo.segment import split_sentences
+from memo._clean import normalise, repair_mojibake, strip_boilerplate
+from memo._embed import embed_unique, get_embedder
+from memo._extractive import Budget, Weights, is_candidate, summarize_corpus
+from memo._model import Article
+from memo._segment import split_sentences
 
 WORD_LIMIT = 300
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "multinews_dev100.csv"

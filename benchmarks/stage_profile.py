@@ -6,7 +6,7 @@ standard library's profile module, which cProfile imports, must not be shadowed.
     .venv/bin/python benchmarks/stage_profile.py [--corpus seeds/] [--question Q]... [--articles N]
 
 One fresh process builds the memo through ``memo.build`` (the library path: every model in
-this process, no helper), cold (no cache), and times each stage of ``memo.pipeline`` as it
+this process, no helper), cold (no cache), and times each stage of ``memo._pipeline`` as it
 runs: the imports, reading and preparing the sources (cleaning, sentence splitting), the
 embedding (the model's load and, with torch, its import), the wait for the attribution
 parse that runs beside it, ranking, grouping, the stance calls (checking groups, answering
@@ -50,7 +50,7 @@ CHILD = textwrap.dedent("""
 
     rows = []
     import memo
-    from memo import pipeline
+    from memo import _pipeline as pipeline
     rows.append(("imports (memo, numpy, spaCy's module)", time.perf_counter() - started, peak_mb()))
 
     def timed(owner, name, label):

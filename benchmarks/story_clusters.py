@@ -60,13 +60,13 @@ def main(argv=None) -> int:
     if not args.data.is_file():
         print(f"benchmark data not found: {args.data}", file=sys.stderr)
         return 2
-    from memo import ingest
-    from memo.embed import CachedEmbedder, RememberingEmbedder, get_embedder
-    from memo.extractive import is_candidate
-    from memo.grouping import story_clusters
-    from memo.pipeline import _embed_candidates
-    from memo.executor import LocalExecutor
-    from memo.prepare import prepare
+    from memo import _ingest as ingest
+    from memo._embed import CachedEmbedder, RememberingEmbedder, get_embedder
+    from memo._extractive import is_candidate
+    from memo._grouping import story_clusters
+    from memo._pipeline import _embed_candidates
+    from memo._executor import LocalExecutor
+    from memo._prepare import prepare
 
     with tempfile.TemporaryDirectory() as work:
         corpus = make_corpus(args.articles, Path(work) / "corpus", args.data)

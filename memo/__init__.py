@@ -5,17 +5,18 @@
     brief.key_points[0].citations[0].quote
 """
 
-from .abstractive import Generator
-from .embed import Embedder
-from .errors import (ArgumentError, CacheError, ExecutorError, InputError, MemoError, ModelError, OutputError,
-                     PromptError)
-from .executor import Executor
-from .model import (AgreementRow, Article, Citation, Disagreement, Group, Memo, Method, Notice, Point, Position,
-                    Sentence, Side, SourceSummary, Statement, Story)
-from .pipeline import build
-from . import render as _render  # noqa: F401 - puts the writers in model.WRITERS
-from .stance import Stance, StanceBackend
-from .templating import Prompts
+from ._abstractive import Generator
+from ._embed import Embedder
+from ._errors import (ArgumentError, CacheError, ExecutorError, InputError, LimitError, MemoError, ModelError,
+                      OutputError, PromptError)
+from ._executor import Executor
+from ._fetch import Links
+from ._model import (AgreementRow, Article, Citation, Disagreement, Group, Memo, Method, Notice, Point, Position,
+                     Sentence, Side, SourceSummary, Statement, Story)
+from ._pipeline import build
+from . import _render  # noqa: F401 - puts the writers in model.WRITERS
+from ._stance import Stance, StanceBackend
+from ._templating import Prompts
 
 __all__ = [
     "build",
@@ -36,6 +37,7 @@ __all__ = [
     "Story",
     "Stance",
     "Prompts",  # the prompt templates in force (a folder of the analyst's over the shipped ones)
+    "Links",  # links to fetch as sources, with the fetch's limits and cache
     # the plug-in protocols: pass an object with this one method instead of a name
     "Embedder",
     "StanceBackend",
@@ -44,6 +46,7 @@ __all__ = [
     "MemoError",
     "ArgumentError",
     "InputError",
+    "LimitError",
     "OutputError",
     "ModelError",
     "PromptError",
@@ -51,3 +54,6 @@ __all__ = [
     "CacheError",
 ]
 __version__ = "0.1.0"
+
+# Everything else in the package is private: its modules start with an underscore (as httpx's do),
+# and only the names above are supported between releases.

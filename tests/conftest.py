@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import memo
-from memo.embed import HashingEmbedder
+from memo._embed import HashingEmbedder
 
 # Tests never reach a model hub, wherever they run (a test of the unreachable-hub path
 # removes this itself); command-line runs in subprocesses inherit it.

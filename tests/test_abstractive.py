@@ -4,14 +4,14 @@ the same ``from_pretrained(path)`` code users run."""
 import pytest
 
 import memo
-from memo.abstractive import GenerationOptions, Summarizer, TransformersGenerator
-from memo.embed import get_embedder
-from memo.errors import ModelError
-from memo.faithfulness import check, facts
-from memo.model import Sentence
-from memo.render.common import is_extracted
-from memo.segment import split_text
-from memo.templating import Prompts
+from memo._abstractive import GenerationOptions, Summarizer, TransformersGenerator
+from memo._embed import get_embedder
+from memo._errors import ModelError
+from memo._faithfulness import check, facts
+from memo._model import Sentence
+from memo._render.common import is_extracted
+from memo._segment import split_text
+from memo._templating import Prompts
 from tiny_models import build_causal, build_seq2seq
 
 LONG = " ".join(f"In district {n}, crews restored power to {n * 100} homes after the storm on Tuesday."
@@ -189,7 +189,7 @@ class SupportsEverything:
     has a side whose position is generated."""
 
     def stance(self, claim, statements):
-        from memo.stance import SUPPORTS, Stance
+        from memo._stance import SUPPORTS, Stance
 
         return [Stance(SUPPORTS, 0.95, 0.9) for _ in statements]
 
@@ -217,7 +217,7 @@ def test_faithful_generated_text_reaches_every_section_with_its_footnotes(small_
 
 
 def test_with_an_nli_model_configured_the_gate_also_requires_entailment(tmp_path):
-    from memo.stance import CONTESTS, SUPPORTS, NLIStance, Stance
+    from memo._stance import CONTESTS, SUPPORTS, NLIStance, Stance
 
     class Judge(NLIStance):  # the NLI interface with calls the test decides
         def __init__(self, verdict):

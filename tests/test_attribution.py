@@ -1,8 +1,8 @@
 import pytest
 
-from memo.attribution import NARRATION, QUOTE, REPORTED, UNNAMED, attribute
-from memo.model import Article
-from memo.segment import split_sentences
+from memo._attribution import NARRATION, QUOTE, REPORTED, UNNAMED, attribute
+from memo._model import Article
+from memo._segment import split_sentences
 
 
 def _attributions(text: str, outlet: str = "Daily Planet"):
@@ -88,7 +88,7 @@ def test_short_scare_quotes_in_narration_are_not_quotations():
 
 
 def test_one_person_has_one_name_across_the_corpus():
-    from memo.attribution import Attribution, one_name_per_person
+    from memo._attribution import Attribution, one_name_per_person
 
     rows = {"a": [Attribution("Olaf Scholz", "the German chancellor", QUOTE), Attribution("Daily Planet", "", NARRATION)],
             "b": [Attribution("Scholz", "", REPORTED), Attribution("Smith", "", QUOTE)],
@@ -169,9 +169,9 @@ def test_documents_institutions_and_collectives_are_sources_of_their_own_kind():
 
 
 def test_without_spacy_the_patterns_are_used_and_the_memo_says_so(monkeypatch, tmp_path):
-    from memo import syntax
-    from memo.attribution import method
-    from memo.pipeline import build
+    from memo import _syntax as syntax
+    from memo._attribution import method
+    from memo._pipeline import build
 
     monkeypatch.setattr(syntax, "installed", lambda: (None, "spaCy is not installed"))
     assert method() == ("patterns", "spaCy is not installed")

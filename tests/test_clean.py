@@ -1,9 +1,9 @@
 import pytest
 
-from memo.clean import (clean_document, collapse_duplicates, infer_metadata, normalise, repair_mojibake,
+from memo._clean import (clean_document, collapse_duplicates, infer_metadata, normalise, repair_mojibake,
                         strip_boilerplate)
-from memo.ingest import RawDocument, read_sources
-from memo.model import Article
+from memo._ingest import RawDocument, read_sources
+from memo._model import Article
 
 
 def _misread(text: str, codec: str, fill: str = "cp1252") -> str:

@@ -4,11 +4,11 @@ import zipfile
 
 import pytest
 
-from memo.cli import main
+from memo._cli import main
 
 
 def _run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "memo.cli", *args], capture_output=True, text=True, cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "memo", *args], capture_output=True, text=True, cwd=cwd,
                           timeout=300)
 
 
@@ -60,7 +60,7 @@ def test_unexpected_failures_are_still_one_line(monkeypatch, capsys, small_corpu
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("memo.pipeline.build", broken)
+    monkeypatch.setattr("memo._pipeline.build", broken)
     assert main(["build", str(small_corpus), "-o", str(tmp_path / "x.md")]) == 1
     err = capsys.readouterr().err
     assert err == "memo: internal error: RuntimeError: boom (please report it)\n"
@@ -70,7 +70,7 @@ def test_verbose_shows_the_traceback_of_an_unexpected_failure(monkeypatch, capsy
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("memo.pipeline.build", broken)
+    monkeypatch.setattr("memo._pipeline.build", broken)
     assert main(["build", str(small_corpus), "-o", str(tmp_path / "x.md"), "--embedder", "hashing", "-v"]) == 1
     err = capsys.readouterr().err
     assert "Traceback (most recent call last)" in err and "in broken" in err

@@ -3,14 +3,14 @@ import re
 import pytest
 
 import memo
-from memo.attribution import attribute
-from memo.disagreement import answer, question_claim
-from memo.embed import get_embedder
-from memo.extractive import is_candidate
-from memo.grouping import Pool
-from memo.model import Article
-from memo.segment import split_sentences
-from memo.stance import CONTESTS, SUPPORTS, UNCLEAR, Stance
+from memo._attribution import attribute
+from memo._disagreement import answer, question_claim
+from memo._embed import get_embedder
+from memo._extractive import is_candidate
+from memo._grouping import Pool
+from memo._model import Article
+from memo._segment import split_sentences
+from memo._stance import CONTESTS, SUPPORTS, UNCLEAR, Stance
 
 from conftest import write_corpus
 
@@ -176,7 +176,7 @@ def test_a_yes_no_question_becomes_the_claim_both_sides_argue(question, claim):
     ("Isn't the ceasefire doomed?", "The ceasefire is doomed."),
 ])
 def test_without_the_parser_the_words_shape_still_gives_the_claim(question, claim, monkeypatch):
-    from memo import syntax
+    from memo import _syntax as syntax
 
     monkeypatch.setattr(syntax, "installed", lambda: (None, "spaCy is not installed"))
     assert question_claim(question) == claim
@@ -308,8 +308,8 @@ def test_who_said_what_shows_a_side_only_where_the_stance_model_called_one(tmp_p
 
 
 def test_a_voice_takes_one_side_and_a_speaker_on_both_is_mixed():
-    from memo.disagreement import one_side_per_voice
-    from memo.model import Citation, Statement
+    from memo._disagreement import one_side_per_voice
+    from memo._model import Citation, Statement
 
     def said(speaker, stance, confidence, kind="quote", n=[0]):
         n[0] += 1
@@ -334,7 +334,7 @@ def test_a_voice_takes_one_side_and_a_speaker_on_both_is_mixed():
     ("experts", False), ("officials", False), ("Chinese customs figures", False), ("the finance ministry", False),
     ("", False)])
 def test_collectives_are_not_named_speakers(speaker, named):
-    from memo.attribution import is_named
+    from memo._attribution import is_named
 
     assert is_named(speaker) == named
 
@@ -356,7 +356,7 @@ def test_a_question_asked_gets_a_short_answer_naming_each_voice_with_its_note(tm
     # one-sided and empty questions say so instead of inventing a division
     import dataclasses
 
-    from memo.render.common import answer_runs
+    from memo._render.common import answer_runs
 
     one_sided = brief.disagreements[0]
     only_yes = dataclasses.replace(one_sided, sides=(one_sided.sides[0], dataclasses.replace(one_sided.sides[1],
@@ -419,7 +419,7 @@ def test_an_opinion_that_does_not_repeat_the_questions_words_is_still_weighed():
 
 
 def test_the_bound_on_statements_weighed_is_said_in_the_note(monkeypatch):
-    from memo import disagreement
+    from memo import _disagreement as disagreement
 
     monkeypatch.setattr(disagreement, "MAX_VOICES", 1)
     pool, embedder = _pool(CHARGES)
@@ -453,8 +453,8 @@ def test_a_statement_about_the_subject_but_not_what_is_asked_of_it_is_not_weighe
 
 
 def test_a_voice_reporting_what_someone_else_said_does_not_take_that_side():
-    from memo.disagreement import _own_words
-    from memo.model import Citation, Statement
+    from memo._disagreement import _own_words
+    from memo._model import Citation, Statement
 
     def said(text: str, speaker: str, stance: str) -> Statement:
         return Statement(Citation("a", 0, len(text), text), speaker, "", "quote", stance, 0.9)

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from memo.embed import (BertEmbedder, HashingEmbedder, bundled_minilm_path, embed_unique, get_embedder)
-from memo.errors import ArgumentError, CacheError, ModelError
+from memo._embed import (BertEmbedder, HashingEmbedder, bundled_minilm_path, embed_unique, get_embedder)
+from memo._errors import ArgumentError, CacheError, ModelError
 
 TEXTS = ["Chinese leader Xi Jinping landed in Moscow on Monday.",
          "Xi arrived in the Russian capital for talks with Putin.",
@@ -76,7 +76,7 @@ def test_embedder_returning_the_wrong_shape_is_caught():
 
 
 def test_any_transformers_encoder_path_works_through_the_generic_backend():
-    from memo.embed import TransformersEmbedder
+    from memo._embed import TransformersEmbedder
 
     generic = TransformersEmbedder(bundled_minilm_path()).embed(TEXTS)
     assert np.abs(generic - BertEmbedder(bundled_minilm_path()).embed(TEXTS)).max() < 1e-4
@@ -117,7 +117,7 @@ def _transformers_hidden(folder, texts):
 
 
 def test_a_cls_pooling_model_is_pooled_as_its_config_says_not_by_the_bert_encoder(tmp_path):
-    from memo.embed import TransformersEmbedder
+    from memo._embed import TransformersEmbedder
 
     folder = _sentence_transformers_folder(tmp_path / "cls", "cls_token")
     embedder = get_embedder(str(folder))
@@ -128,7 +128,7 @@ def test_a_cls_pooling_model_is_pooled_as_its_config_says_not_by_the_bert_encode
 
 
 def test_the_bert_encoder_takes_only_the_models_it_implements(tmp_path):
-    from memo.embed import TransformersEmbedder
+    from memo._embed import TransformersEmbedder
 
     mean = get_embedder(str(_sentence_transformers_folder(tmp_path / "mean", "mean_tokens")))
     assert isinstance(mean, BertEmbedder)
@@ -152,7 +152,7 @@ def test_a_pooling_mode_memo_does_not_implement_is_refused_by_name(tmp_path):
 
 
 def test_preloaded_embedder_gives_the_same_vectors_from_a_helper_process():
-    from memo.preload import PreloadedEmbedder
+    from memo._preload import PreloadedEmbedder
 
     helper = PreloadedEmbedder("hashing")
     try:
@@ -164,7 +164,7 @@ def test_preloaded_embedder_gives_the_same_vectors_from_a_helper_process():
 
 
 def test_preloaded_embedder_reports_a_model_that_cannot_load(tmp_path, monkeypatch):
-    from memo.preload import PreloadedEmbedder
+    from memo._preload import PreloadedEmbedder
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     helper = PreloadedEmbedder(str(tmp_path / "no-model"))
@@ -176,7 +176,7 @@ def test_preloaded_embedder_reports_a_model_that_cannot_load(tmp_path, monkeypat
 
 
 def test_the_disk_cache_embeds_only_what_it_has_not_seen(tmp_path, counting_embedder):
-    from memo.embed import CachedEmbedder
+    from memo._embed import CachedEmbedder
 
     first = CachedEmbedder(counting_embedder, tmp_path / "e.sqlite", model_key="counting")
     vectors = first.embed(["alpha beta", "gamma delta", "alpha beta"])
@@ -193,7 +193,7 @@ def test_the_disk_cache_embeds_only_what_it_has_not_seen(tmp_path, counting_embe
 
 
 def test_a_damaged_cache_file_is_an_error_naming_it(tmp_path):
-    from memo.embed import CachedEmbedder
+    from memo._embed import CachedEmbedder
 
     broken = tmp_path / "e.sqlite"
     broken.write_bytes(b"not a database" * 100)

@@ -8,10 +8,10 @@ import sys
 import pytest
 
 import memo
-from memo import pipeline
-from memo.cli import main
-from memo.errors import ExecutorError, InputError, MemoError
-from memo.executor import LocalExecutor, RayExecutor, get_executor
+from memo import _pipeline as pipeline
+from memo._cli import main
+from memo._errors import ExecutorError, InputError, MemoError
+from memo._executor import LocalExecutor, RayExecutor, get_executor
 from tiny_models import build_seq2seq
 
 

@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from memo.embed import HashingEmbedder
-from memo.extractive import Budget, Weights, is_candidate, summarize_article, summarize_corpus
-from memo.model import Article
-from memo.segment import split_sentences
+from memo._embed import HashingEmbedder
+from memo._extractive import Budget, Weights, is_candidate, summarize_article, summarize_corpus
+from memo._model import Article
+from memo._segment import split_sentences
 
 STORY = [
     "The city council approved a new transit budget on Monday after a long debate.",
@@ -115,7 +115,7 @@ def _pool(*texts: str):
     ("The ministers failed to agree on the wording of the final statement on Monday.", False),
 ])
 def test_context_score_marks_sentences_that_lean_on_the_one_before(text, leans):
-    from memo.extractive import context_score
+    from memo._extractive import context_score
     assert context_score(_pool(text)).tolist() == [1.0 if leans else 0.0]
 
 
@@ -129,12 +129,12 @@ def test_context_score_marks_sentences_that_lean_on_the_one_before(text, leans):
     ("Officials in May reported 153 cases of severe bleeding across 13 counties in the state.", False),
 ])
 def test_opinion_score_marks_one_voices_judgement(text, opinion):
-    from memo.extractive import opinion_score
+    from memo._extractive import opinion_score
     assert opinion_score(_pool(text)).tolist() == [1.0 if opinion else 0.0]
 
 
 def test_key_point_weights_prefer_a_report_that_stands_alone_over_a_quote_or_a_reference_back():
-    from memo.pipeline import KEY_POINT_WEIGHTS
+    from memo._pipeline import KEY_POINT_WEIGHTS
     report = "The two governments signed the water treaty in Geneva on Monday after months of talks."
     docs = [_doc("a", ["“The water treaty signed in Geneva is a disgrace and will be torn up,” one critic said.",
                        "During that earlier visit, the water treaty talks in Geneva stalled for months.", report]),
@@ -161,7 +161,7 @@ def _story_corpus(articles: int, stories: int, seed: int = 0):
 
 
 def test_neighbour_sources_are_everyone_in_a_small_corpus_and_the_nearest_both_ways_in_a_large_one():
-    from memo.extractive import neighbour_sources
+    from memo._extractive import neighbour_sources
 
     rng = np.random.default_rng(1)
     small = rng.normal(size=(6, 16))
@@ -178,7 +178,7 @@ def test_neighbour_sources_are_everyone_in_a_small_corpus_and_the_nearest_both_w
 
 
 def test_cross_source_support_is_the_mean_best_match_over_other_sources_and_blocking_keeps_story_mates():
-    from memo.extractive import _cross_source_support, neighbour_sources
+    from memo._extractive import _cross_source_support, neighbour_sources
 
     for articles, stories in ((12, 3), (200, 20)):  # all sources compared; then blocked (200 > 65)
         rows, story_of = _story_corpus(articles, stories)

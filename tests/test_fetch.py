@@ -9,9 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 import memo
-from memo.errors import InputError
-from memo.fetch import Links, fetch_all
-from memo.ingest import read_sources
+from memo._errors import InputError
+from memo._fetch import Links, fetch_all
+from memo._ingest import read_sources
 
 ARTICLE = ("<html><head><title>Talks resume</title><meta property='og:site_name' content='Lake News'>"
            "</head><body><nav>Home | World | Sport</nav><article><h1>Talks resume in Geneva</h1>"

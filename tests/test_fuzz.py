@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import memo
-from memo.clean import clean_document, repair_mojibake
-from memo.errors import InputError
-from memo.ingest import RawDocument
-from memo.segment import split_sentences
+from memo._clean import clean_document, repair_mojibake
+from memo._errors import InputError
+from memo._ingest import RawDocument
+from memo._segment import split_sentences
 
 # Unicode text of every category (surrogates excluded: they cannot be encoded as UTF-8),
 # mixed with prose so that some inputs produce memos.
@@ -50,7 +50,7 @@ def test_any_articles_give_a_memo_or_one_clear_error(articles, title):
     except InputError as exc:
         assert "no article" in str(exc)
         return
-    from memo.render import render_bytes
+    from memo._render import render_bytes
 
     docx_bytes = render_bytes(brief, "docx")
     with zipfile.ZipFile(io.BytesIO(docx_bytes)) as package:

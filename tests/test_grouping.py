@@ -1,18 +1,18 @@
 import numpy as np
 import pytest
 
-from memo.attribution import attribute
-from memo.extractive import is_candidate
-from memo.grouping import Pool, group_points, story_clusters, weigh_groups
-from memo.model import Article
-from memo.segment import split_sentences
-from memo.stance import CONTESTS, SUPPORTS, Stance
+from memo._attribution import attribute
+from memo._extractive import is_candidate
+from memo._grouping import Pool, group_points, story_clusters, weigh_groups
+from memo._model import Article
+from memo._segment import split_sentences
+from memo._stance import CONTESTS, SUPPORTS, Stance
 
 SHARED = "The central bank raised its main interest rate by half a point on Thursday"
 
 
 def _parts(texts: dict[str, str], outlets: dict[str, str] | None = None):
-    from memo.embed import get_embedder
+    from memo._embed import get_embedder
 
     embedder = get_embedder()
     articles = [Article(name, text, outlet=(outlets or {}).get(name, name.upper())) for name, text in texts.items()]
@@ -108,7 +108,7 @@ def test_unrelated_sentences_stay_apart():
 
 
 def test_the_sparse_closeness_keeps_every_pair_the_dense_matrix_puts_above_the_floor():
-    from memo.grouping import SHARED_WORDS, _content_words, _overlap, _rarity, _SparseCloseness
+    from memo._grouping import SHARED_WORDS, _content_words, _overlap, _rarity, _SparseCloseness
 
     def closeness_matrix(vectors, texts):  # the dense matrix the sparse one stands for
         words = [_content_words(t) for t in texts]
@@ -146,8 +146,8 @@ def test_story_clusters_recover_each_story_in_small_and_blocked_large_corpora(ar
 
 
 def test_a_pair_is_read_the_other_way_only_when_the_first_reading_leans_to_a_contest():
-    from memo.grouping import _judge_both_ways
-    from memo.stance import CONTESTS, UNCLEAR, Stance
+    from memo._grouping import _judge_both_ways
+    from memo._stance import CONTESTS, UNCLEAR, Stance
 
     class Recorded:
         def __init__(self):

@@ -11,8 +11,8 @@ import zipfile
 import pytest
 
 import memo
-from memo.errors import InputError
-from memo.ingest import MAX_FILE_BYTES
+from memo._errors import InputError
+from memo._ingest import MAX_FILE_BYTES
 
 PROSE = ("The regional council met on Tuesday to discuss the new water plan. Members voted to fund two new "
          "reservoirs and to repair old pipes across the valley. The plan will cost about 40 million dollars, "
@@ -24,7 +24,7 @@ def _build(sources, **kwargs):
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "memo.cli", *args, "--embedder", "hashing", "-q"],
+    return subprocess.run([sys.executable, "-m", "memo", *args, "--embedder", "hashing", "-q"],
                           capture_output=True, text=True, timeout=300)
 
 
@@ -69,7 +69,7 @@ def test_a_50_mb_article_is_refused_by_name_before_it_is_read(tmp_path):
     assert result.returncode == 1
     assert result.stderr == f"memo: error: {big}: {reason}\n"
     # Not strict: skipped by name, and the article beside it still makes the memo.
-    result = subprocess.run([sys.executable, "-m", "memo.cli", "build", str(big), str(tmp_path / "real.txt"),
+    result = subprocess.run([sys.executable, "-m", "memo", "build", str(big), str(tmp_path / "real.txt"),
                              "-o", str(tmp_path / "m.md"), "--embedder", "hashing", "--no-abstractive"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
@@ -78,13 +78,13 @@ def test_a_50_mb_article_is_refused_by_name_before_it_is_read(tmp_path):
 
 
 def test_article_text_over_the_character_limit_is_refused(monkeypatch):
-    monkeypatch.setattr("memo.prepare.MAX_ARTICLE_CHARS", 100)
+    monkeypatch.setattr("memo._prepare.MAX_ARTICLE_CHARS", 100)
     with pytest.raises(InputError, match=r"<input 0>: article has [\d,]+ characters after cleaning, above the 100"):
         _build([PROSE])
 
 
 def test_a_corpus_over_the_total_size_limit_names_where_it_crossed(tmp_path, monkeypatch):
-    monkeypatch.setattr("memo.pipeline.MAX_CORPUS_CHARS", 400)
+    monkeypatch.setattr("memo._pipeline.MAX_CORPUS_CHARS", 400)
     for name in ("a", "b", "c"):
         (tmp_path / f"{name}.txt").write_text(PROSE.replace("water", f"water {name}"))
     with pytest.raises(InputError, match=r"b.txt: the corpus passes 400 characters"):
@@ -273,10 +273,10 @@ def test_existing_memo_survives_a_failed_build(tmp_path, small_corpus):
 
 
 def test_interrupted_cli_build_leaves_no_file(tmp_path, small_corpus):
-    script = (f"import memo.render, memo.cli\n"
+    script = (f"import memo._render, memo._cli\n"
               f"def boom(*a, **k): raise KeyboardInterrupt\n"
-              f"memo.render.render_bytes = boom\n"
-              f"raise SystemExit(memo.cli.main(['build', {str(small_corpus)!r}, '-o', {str(tmp_path / 'm.docx')!r},"
+              f"memo._render.render_bytes = boom\n"
+              f"raise SystemExit(memo._cli.main(['build', {str(small_corpus)!r}, '-o', {str(tmp_path / 'm.docx')!r},"
               f" '--embedder', 'hashing', '-q']))\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert result.returncode == 130 and "interrupted; no output written" in result.stderr
@@ -301,7 +301,7 @@ def test_concurrent_builds_in_threads_and_processes(tmp_path, small_corpus):
     for t in threads:
         t.join()
     assert not errors and all(p.read_text(encoding="utf-8") == expected for p in outputs)
-    procs = [subprocess.Popen([sys.executable, "-m", "memo.cli", "build", str(small_corpus), "-o",
+    procs = [subprocess.Popen([sys.executable, "-m", "memo", "build", str(small_corpus), "-o",
                                str(tmp_path / f"p{i}.docx"), "--embedder", "hashing", "--date", "2024-01-01", "-q"])
              for i in range(2)]
     assert [p.wait(timeout=300) for p in procs] == [0, 0]
@@ -428,7 +428,7 @@ def _measured(*args, cwd=None):
     """The CLI in a subprocess: (exit code, stderr, its peak RSS in MB). A small launcher
     starts it and reads its rusage: a process forked from this one (pytest, with torch loaded)
     would inherit this process's peak as its own ru_maxrss."""
-    result = subprocess.run([sys.executable, "-c", _LAUNCHER, sys.executable, "-m", "memo.cli", *args],
+    result = subprocess.run([sys.executable, "-c", _LAUNCHER, sys.executable, "-m", "memo", *args],
                             capture_output=True, text=True, cwd=cwd, timeout=300)
     peak_kb = int(result.stdout.split()[-1])  # ru_maxrss is in KB on Linux
     return result.returncode, result.stderr, peak_kb / 1024
@@ -517,8 +517,8 @@ def test_a_bad_jsonl_record_is_skipped_and_the_rest_of_the_file_read(tmp_path):
 def test_limits_are_options_with_their_defaults_in_one_place(tmp_path):
     from pypdf import PdfWriter
 
-    from memo.errors import LimitError
-    from memo.ingest import DEFAULT_LIMITS, Limits, read_sources
+    from memo._errors import LimitError
+    from memo._ingest import DEFAULT_LIMITS, Limits, read_sources
 
     with pytest.raises(TypeError):
         Limits(1)  # keyword-only: a limit is always named
@@ -555,7 +555,7 @@ def test_limits_are_options_with_their_defaults_in_one_place(tmp_path):
 
 
 def test_the_nesting_count_reads_real_markup_as_shallow(tmp_path):
-    from memo.webpage import check_markup
+    from memo._webpage import check_markup
 
     # Unclosed <p> and <li>, void and self-closing elements, and tags inside scripts and
     # comments are not nesting: a real page like this is read, not refused.
@@ -564,7 +564,7 @@ def test_the_nesting_count_reads_real_markup_as_shallow(tmp_path):
               + "<p>line<br>more<img src=x.png><input/>" * 400 + "<ul>" + "<li>item" * 400 + "</ul>"
               + f"<p>{PROSE}</main></body></html>")
     check_markup("page.html", markup, max_bytes=2**20, max_elements=10_000, max_depth=10)
-    from memo.errors import LimitError
+    from memo._errors import LimitError
 
     with pytest.raises(LimitError, match="more than 10 levels deep"):
         check_markup("page.html", "<div>" * 11, max_bytes=2**20, max_elements=10_000, max_depth=10)
@@ -574,7 +574,7 @@ def test_every_limit_and_its_default_are_listed_in_the_readme():
     import dataclasses
     from pathlib import Path
 
-    from memo.ingest import DEFAULT_LIMITS
+    from memo._ingest import DEFAULT_LIMITS
 
     MB = 2**20
     assert dataclasses.asdict(DEFAULT_LIMITS) == {

@@ -12,8 +12,8 @@ CLOSED = "http://127.0.0.1:9"  # the discard port: nothing listens there
 
 
 def _ask(name: str, **env) -> subprocess.CompletedProcess:
-    code = ("from memo.hub import local_files_only\n"
-            "from memo.errors import ModelError\n"
+    code = ("from memo._hub import local_files_only\n"
+            "from memo._errors import ModelError\n"
             "try:\n"
             f"    print('local' if local_files_only({name!r}, 'test model') else 'hub')\n"
             "except ModelError as exc:\n"

@@ -62,7 +62,7 @@ def test_no_import_cycle_inside_memo():
         if module not in state:
             visit(module, [module])
     assert not cycles, "import cycles: " + "; ".join(" -> ".join(c) for c in cycles)
-    assert "memo.render" not in graph["memo.model"]  # the data model knows no writer
+    assert "memo._render" not in graph["memo._model"]  # the data model knows no writer
 
 
 def test_the_examples_use_only_public_names():
@@ -75,3 +75,32 @@ def test_the_examples_use_only_public_names():
                 assert not [a.name for a in node.names if a.name.startswith("memo.")], path.name
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "memo":
                 assert node.attr in memo.__all__, f"{path.name} uses memo.{node.attr}"
+
+
+DATA_PACKAGES = {"data", "templates", "prompts"}  # package data (the stance model, the Word template, prompts)
+
+
+def test_every_module_is_private_and_the_package_shows_only_its_public_names():
+    import subprocess
+    import sys
+
+    for path in PACKAGE.iterdir():
+        name = path.name
+        if name.startswith(("_", ".")) or name in DATA_PACKAGES or not (path.suffix == ".py" or path.is_dir()):
+            continue
+        raise AssertionError(f"memo/{name} is public: internal modules start with an underscore")
+    # A fresh interpreter: what `import memo` and a build leave in the package's namespace.
+    shown = subprocess.run(
+        [sys.executable, "-c", "import memo; memo.build(['Rain fell in the city on Monday, officials said.'], "
+                               "embedder='hashing', stance='embedding'); "
+                               "print(' '.join(n for n in dir(memo) if not n.startswith('_')))"],
+        check=True, capture_output=True, text=True).stdout.split()
+    assert set(shown) - DATA_PACKAGES == set(memo.__all__)
+
+
+def test_python_dash_m_memo_runs_the_command_line():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "memo", "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and memo.__version__ in done.stdout

@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from memo.errors import InputError
-from memo.ingest import decode_bytes, read_sources, split_front_matter
-from memo.prepare import prepare
+from memo._errors import InputError
+from memo._ingest import decode_bytes, read_sources, split_front_matter
+from memo._prepare import prepare
 
 
 def test_directory_reads_supported_files_sorted_and_skips_the_sidecar(seeds_dir):

@@ -3,7 +3,7 @@ import pickle
 
 import pytest
 
-from memo.model import Article, Memo, Method
+from memo._model import Article, Memo, Method
 
 
 class CountingArticles(tuple):

@@ -4,8 +4,8 @@ import inspect
 import pytest
 
 import memo
-from memo.errors import ArgumentError
-from memo.options import Options
+from memo._errors import ArgumentError
+from memo._options import Options
 
 
 def _of(**changes) -> Options:
@@ -33,3 +33,16 @@ def test_values_are_normalised_once():
 def test_bad_values_fail_naming_the_option(bad, named):
     with pytest.raises(ArgumentError, match=named):
         _of(**bad)
+
+
+def test_builds_docstring_gives_the_layouts_defaults():
+    import dataclasses
+    import re
+
+    import memo
+    from memo._render.common import Layout
+
+    text = " ".join(memo.build.__doc__.split())
+    for field in dataclasses.fields(Layout):
+        found = re.search(rf"``{field.name}`` \([^)]*?(\w+)\)", text)
+        assert found and found.group(1) == str(field.default), field.name

@@ -6,10 +6,10 @@ import json
 import re
 import zipfile
 
-from memo.model import Citation
-from memo.render.common import Layout, quoted
-from memo.render.markdown import _text
-from memo.render.outline import Heading, Paragraph, Table, Text, outline
+from memo._model import Citation
+from memo._render.common import Layout, quoted
+from memo._render.markdown import _text
+from memo._render.outline import Heading, Paragraph, Table, Text, outline
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

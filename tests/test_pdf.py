@@ -10,10 +10,10 @@ import subprocess
 import pytest
 
 import memo
-from memo.clean import clean_document
-from memo.errors import InputError
-from memo.ingest import read_sources
-from memo.prepare import ArticleCache, prepare
+from memo._clean import clean_document
+from memo._errors import InputError
+from memo._ingest import read_sources
+from memo._prepare import ArticleCache, prepare
 
 def make_pdf(pages: list[list[str]], title: str = "") -> bytes:
     """A minimal PDF: each page's lines in Helvetica, top to bottom (written by hand: no writer library)."""

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 import memo
-from memo.errors import InputError
+from memo._errors import InputError
 
 
 def _points(brief):
@@ -108,8 +108,8 @@ def test_public_api_is_small():
     assert memo.__all__ == [
         "build", "Memo", "Article", "Sentence", "Citation", "Point", "SourceSummary", "Statement", "Group", "Side",
         "Disagreement", "Position", "AgreementRow", "Method", "Notice", "Story", "Stance", "Prompts",
-        "Embedder", "StanceBackend", "Generator", "Executor",
-        "MemoError", "ArgumentError", "InputError", "OutputError", "ModelError", "PromptError", "ExecutorError",
+        "Links", "Embedder", "StanceBackend", "Generator", "Executor",
+        "MemoError", "ArgumentError", "InputError", "LimitError", "OutputError", "ModelError", "PromptError", "ExecutorError",
         "CacheError"]
     assert len(set(memo.__all__)) == len(memo.__all__) and all(hasattr(memo, name) for name in memo.__all__)
     errors = [getattr(memo, name) for name in memo.__all__ if name.endswith("Error")]
@@ -153,7 +153,7 @@ def test_a_rebuild_with_a_cache_embeds_only_the_new_article(tmp_path, small_corp
 
 def test_a_rebuild_with_a_cache_prepares_only_new_or_changed_documents_and_gives_the_same_memo(
         tmp_path, small_corpus, monkeypatch):
-    from memo import clean
+    from memo import _clean as clean
 
     cleaned = []
     real = clean.clean_document
@@ -216,7 +216,7 @@ def test_a_single_story_corpus_has_no_story_sections(seed_memo):
 
 def test_sources_are_read_and_prepared_a_batch_at_a_time(tmp_path, monkeypatch):
     from conftest import write_corpus
-    from memo import clean, ingest, pipeline
+    from memo import _clean as clean, _ingest as ingest, _pipeline as pipeline
 
     news = ["Officials said the new bridge would open on Monday after two years of work.",
             "The central bank held its main interest rate steady for a third month.",
@@ -239,7 +239,7 @@ class Configured:
     """A user's own embedder whose vectors depend on how it is configured."""
 
     def __init__(self, dimensions: int, key: bool = True):
-        from memo.embed import HashingEmbedder
+        from memo._embed import HashingEmbedder
 
         self.inner = HashingEmbedder(dimensions)
         self.texts: list[str] = []
@@ -252,7 +252,7 @@ class Configured:
 
 
 def test_the_embedding_cache_is_closed_when_a_build_fails(tmp_path, small_corpus, monkeypatch):
-    from memo.embed import CachedEmbedder
+    from memo._embed import CachedEmbedder
 
     closed = []
     real_close = CachedEmbedder.close
@@ -313,11 +313,11 @@ def test_a_missing_source_fails_before_the_generation_model_loads(tmp_path):
 def test_the_method_note_says_when_intermediate_summaries_were_cut(cut):
     from types import SimpleNamespace
 
-    from memo.abstractive import Trace
-    from memo.embed import HashingEmbedder
-    from memo.pipeline import _steps
-    from memo.stance import EmbeddingStance
-    from memo.templating import Prompts
+    from memo._abstractive import Trace
+    from memo._embed import HashingEmbedder
+    from memo._pipeline import _steps
+    from memo._stance import EmbeddingStance
+    from memo._templating import Prompts
 
     generator = SimpleNamespace(trace=Trace(prompts=3, prompt_tokens=[100, 90], reduce_levels=1, partials_cut=cut),
                                 describe=lambda: "a test model")
@@ -363,10 +363,10 @@ def test_the_readme_python_example_runs_as_printed(tmp_path, monkeypatch):
 
 
 def test_attributions_made_beside_the_embedding_are_in_the_memo_and_the_article_cache(tmp_path, small_corpus):
-    from memo import ingest
-    from memo.attribution import attribute
-    from memo.prepare import ArticleCache
-    from memo.segment import split_sentences
+    from memo import _ingest as ingest
+    from memo._attribution import attribute
+    from memo._prepare import ArticleCache
+    from memo._segment import split_sentences
 
     built = memo.build(small_corpus, embedder="hashing", cache=tmp_path / "cache")
     store = ArticleCache(tmp_path / "cache" / "articles.sqlite")
@@ -383,8 +383,8 @@ def test_attributions_made_beside_the_embedding_are_in_the_memo_and_the_article_
 
 
 def test_an_error_in_the_attribution_thread_fails_the_build_with_it(tmp_path, small_corpus, monkeypatch):
-    from memo import pipeline
-    from memo.errors import MemoError
+    from memo import _pipeline as pipeline
+    from memo._errors import MemoError
 
     def broken(records):
         raise MemoError("attribution broke")

@@ -1,7 +1,7 @@
 """The per-article stages before embedding, and their on-disk cache."""
 
-from memo.ingest import RawDocument
-from memo.prepare import ArticleCache, Prepared, prepare
+from memo._ingest import RawDocument
+from memo._prepare import ArticleCache, Prepared, prepare
 
 TEXT = ("Officials said the bridge would reopen on Monday. “We are nearly done,” said Ana Lima, the city engineer. "
         "Traffic will be limited to one lane at first.")

@@ -10,8 +10,8 @@ import docx
 import pytest
 
 import memo
-from memo.errors import OutputError
-from memo.render import save_memo
+from memo._errors import OutputError
+from memo._render import save_memo
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # A repeated note number: a run in the footnote reference style whose text is a number.
@@ -51,7 +51,7 @@ def _distinct(citations) -> list:
 
 
 def test_docx_has_real_footnotes_one_per_source_sentence_quoting_it(seed_memo, tmp_path):
-    from memo.render.common import quoted
+    from memo._render.common import quoted
 
     # Every per-source summary sentence shown, so every citation the memo carries is rendered.
     path = seed_memo.save(tmp_path / "brief.docx", layout={"summary": 99})
@@ -85,7 +85,7 @@ def test_docx_has_real_footnotes_one_per_source_sentence_quoting_it(seed_memo, t
 
 
 def test_markdown_and_json_carry_the_same_points_and_citations_as_the_docx(seed_memo, tmp_path):
-    from memo.render.common import quoted
+    from memo._render.common import quoted
 
     docx_notes = _footnotes(seed_memo.save(tmp_path / "b.docx").read_bytes())
     markdown = seed_memo.save(tmp_path / "b.md").read_text(encoding="utf-8")
@@ -136,7 +136,7 @@ def test_an_existing_memo_is_replaced_only_by_a_complete_one(seed_memo, tmp_path
     def explode(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("memo.render.os.fsync", explode)
+    monkeypatch.setattr("memo._render.os.fsync", explode)
     with pytest.raises(KeyboardInterrupt):
         save_memo(seed_memo, target)
     assert target.read_bytes() == b"yesterday's memo"
@@ -206,7 +206,7 @@ def _cited(cell) -> int:
 
 
 def test_docx_tables_who_said_what_and_a_matrix_shaded_by_each_sources_part(seed_memo, tmp_path):
-    from memo.render.common import CELL_SHADE, CELL_TEXT, ROLE_WORDS, WHO_COLUMNS, WHO_COMPACT, Layout, point_label
+    from memo._render.common import CELL_SHADE, CELL_TEXT, ROLE_WORDS, WHO_COLUMNS, WHO_COMPACT, Layout, point_label
 
     document = docx.Document(seed_memo.save(tmp_path / "brief.docx"))
     assert len(seed_memo.who_said_what) > Layout().who and seed_memo.agreement
@@ -307,7 +307,7 @@ def test_a_sentence_cited_twice_gets_one_footnote_and_later_uses_repeat_its_numb
 
 
 def test_narration_is_the_outlets_own_words_and_quotes_are_quoted(tmp_path):
-    from memo.model import Article, Citation, Disagreement, Method, Point, Side, Statement
+    from memo._model import Article, Citation, Disagreement, Method, Point, Side, Statement
 
     text = ("Rain fell on the valley all week. “We will rebuild,” the mayor said. "
             "The dam held, the engineer said. “It was built well. The town is safe,” she added. "
@@ -376,7 +376,7 @@ def test_table_grids_match_their_cells_and_fill_the_text_width(news_memo, tmp_pa
 
 
 def test_the_body_comes_first_and_the_evidence_goes_to_the_appendix(news_memo, tmp_path):
-    from memo.render.common import Layout
+    from memo._render.common import Layout
 
     document = docx.Document(news_memo.save(tmp_path / "a.docx", layout={"statements": 1, "who": 1}))
     top = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
@@ -410,7 +410,7 @@ def test_libreoffice_lays_the_tables_out_as_the_grid_says_in_a_short_memo(which,
     count the pages of the PDF it prints: the body first, then the appendix."""
     from lxml import etree
 
-    from memo.render.common import matrix_widths, split_width, who_widths
+    from memo._render.common import matrix_widths, split_width, who_widths
 
     brief = news_memo if which == "news" else memo.build(
         REPO_SEEDS, questions=["Is China a credible mediator in Ukraine?"], date="2023-03-21")

@@ -1,5 +1,5 @@
-from memo.model import Article
-from memo.segment import MAX_SENTENCE_WORDS, split_sentences
+from memo._model import Article
+from memo._segment import MAX_SENTENCE_WORDS, split_sentences
 
 
 def _split(text: str):
@@ -50,7 +50,7 @@ def test_punkt_loads_without_importing_all_of_nltk_and_nltk_still_imports_whole(
     import subprocess
     import sys
 
-    code = ("import sys; from memo.segment import punkt_tokenizer; "
+    code = ("import sys; from memo._segment import punkt_tokenizer; "
             "spans = list(punkt_tokenizer().span_tokenize('Dr. Smith went home. He was tired.')); "
             "assert spans == [(0, 20), (21, 34)], spans; "
             "assert 'scipy' not in sys.modules and 'nltk' not in sys.modules; "

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from memo.embed import HashingEmbedder, get_embedder
-from memo.errors import ArgumentError, ModelError
-from memo.stance import CONTESTS, SUPPORTS, UNCLEAR, EmbeddingStance, NLIStance, Stance, get_stance, negate
+from memo._embed import HashingEmbedder, get_embedder
+from memo._errors import ArgumentError, ModelError
+from memo._stance import CONTESTS, SUPPORTS, UNCLEAR, EmbeddingStance, NLIStance, Stance, get_stance, negate
 from tiny_models import build_claim_stance, build_nli
 
 
@@ -107,13 +107,13 @@ def test_an_nli_model_that_cannot_be_loaded_gives_one_clear_error(tmp_path, monk
 
 @pytest.fixture(scope="module")
 def shipped():
-    from memo.stance import ClaimStance
+    from memo._stance import ClaimStance
 
     return ClaimStance()
 
 
 def test_the_default_backend_is_the_shipped_stance_model():
-    from memo.stance import ClaimStance
+    from memo._stance import ClaimStance
 
     assert isinstance(get_stance(None, HashingEmbedder()), ClaimStance)
     assert isinstance(get_stance("memo", HashingEmbedder()), ClaimStance)
@@ -163,7 +163,7 @@ def test_the_shipped_model_reads_the_claim_not_only_the_statement(shipped, claim
     model that judged the statement alone (upbeat reads as support) would lean the same way
     on both (the model before negated claims were trained on scored 0.51 on Perspectrum dev
     negated)."""
-    from memo.stance import negate
+    from memo._stance import negate
 
     assert shipped.stance(claim, [statement])[0].support > 0.5
     assert shipped.stance(negate(claim), [statement])[0].support < 0.5
@@ -203,7 +203,7 @@ def test_the_shipped_model_loads_with_the_hub_unreachable(monkeypatch):
             "def refuse(*a, **k): raise OSError('no network in this test')\n"
             "socket.create_connection = refuse\n"
             "socket.socket.connect = lambda *a, **k: refuse()\n"
-            "from memo.stance import ClaimStance\n"
+            "from memo._stance import ClaimStance\n"
             "print(ClaimStance().stance('Taxes should rise', ['Higher taxes would fund schools.'])[0].label)\n")
     env = {k: v for k, v in __import__("os").environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
@@ -222,7 +222,7 @@ def test_a_stance_folder_gives_transformers_numbers_whichever_runner_reads_it(tm
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from memo.stance import ClaimStance, _PlainBertPairs, _TransformersPairs
+    from memo._stance import ClaimStance, _PlainBertPairs, _TransformersPairs
 
     folder = build_claim_stance(tmp_path / "stance", act=act)
     backend = ClaimStance(folder)
@@ -242,7 +242,7 @@ def test_a_stance_folder_gives_transformers_numbers_whichever_runner_reads_it(tm
 def test_a_stance_model_whose_head_does_not_match_its_labels_is_refused(tmp_path):
     import json
 
-    from memo.stance import ClaimStance
+    from memo._stance import ClaimStance
 
     folder = build_claim_stance(tmp_path / "stance")
     calibration = json.loads((folder / "calibration.json").read_text())
@@ -253,8 +253,8 @@ def test_a_stance_model_whose_head_does_not_match_its_labels_is_refused(tmp_path
 
 
 def test_the_stance_model_runs_in_the_helper_process_with_the_same_numbers(tmp_path):
-    from memo.preload import ModelHelper, PreloadedEmbedder, PreloadedStance
-    from memo.stance import ClaimStance
+    from memo._preload import ModelHelper, PreloadedEmbedder, PreloadedStance
+    from memo._stance import ClaimStance
 
     folder = build_claim_stance(tmp_path / "stance")
     helper = ModelHelper("hashing", folder)
@@ -270,7 +270,7 @@ def test_the_stance_model_runs_in_the_helper_process_with_the_same_numbers(tmp_p
 
 
 def test_a_stance_model_that_cannot_load_in_the_helper_is_one_clear_error(tmp_path):
-    from memo.preload import ModelHelper, PreloadedStance
+    from memo._preload import ModelHelper, PreloadedStance
 
     folder = build_claim_stance(tmp_path / "stance")
     (folder / "model.safetensors").write_bytes(b"not weights")

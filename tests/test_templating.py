@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from memo.errors import PromptError
-from memo.templating import TASKS, Prompts, parse
+from memo._errors import PromptError
+from memo._templating import TASKS, Prompts, parse
 
 REPO = Path(__file__).resolve().parents[1]
 

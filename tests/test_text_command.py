@@ -9,7 +9,7 @@ import sys
 
 from test_fetch import server  # noqa: F401  (the local HTTP server fixture)
 
-from memo.cli import main
+from memo._cli import main
 
 PAGE = ("<html><head><title>Water plan</title><meta property='og:site_name' content='Valley Times'>"
         "<meta name='author' content='Jane Roe'></head><body><nav>Home | World | Sport</nav><article>"
@@ -20,7 +20,7 @@ PAGE = ("<html><head><title>Water plan</title><meta property='og:site_name' cont
 
 def _memo(*args, cwd=None):
     # In a fresh process, and report whether torch (any model) was imported by the end.
-    code = ("import sys; from memo.cli import main; code = main(sys.argv[1:]); "
+    code = ("import sys; from memo._cli import main; code = main(sys.argv[1:]); "
             "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH', file=sys.stderr); sys.exit(code)")
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
 
@@ -73,7 +73,7 @@ def test_build_from_a_good_link_a_dead_link_and_a_file(tmp_path, server):  # noq
     (tmp_path / "note.txt").write_text("The foreign ministers will meet again in Geneva next week to resume the "
                                        "talks, a spokesperson told Valley News.\n")
     out = tmp_path / "brief.json"
-    result = subprocess.run([sys.executable, "-m", "memo.cli", "build", f"{server}/story-g", f"{server}/gone",
+    result = subprocess.run([sys.executable, "-m", "memo", "build", f"{server}/story-g", f"{server}/gone",
                              str(tmp_path / "note.txt"), "-o", str(out), "--embedder", "hashing", "--no-abstractive",
                              "--no-cache", "--fetch-timeout", "5"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr

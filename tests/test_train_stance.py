@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from memo.stance import SUPPORTS, CONTESTS, UNCLEAR, ClaimStance, get_stance
+from memo._stance import SUPPORTS, CONTESTS, UNCLEAR, ClaimStance, get_stance
 from tiny_models import build_bert_base
 
 REPO = Path(__file__).resolve().parents[1]
@@ -129,7 +129,7 @@ def test_what_training_writes_loads_as_a_stance_backend(trained):
 
 
 def test_a_delta_on_a_base_it_does_not_fit_is_one_clear_error(trained, tmp_path):
-    from memo.errors import ModelError
+    from memo._errors import ModelError
 
     _, _, (out, _) = trained
     wider = build_bert_base(tmp_path / "wider", hidden=48)

@@ -149,7 +149,7 @@ class Passages:
     memo itself weighs (sentences, not whole articles)."""
 
     def __init__(self, bodies: dict[str, str], embedder, sentences: int = PASSAGE_SENTENCES):
-        from memo.segment import split_text
+        from memo._segment import split_text
 
         self.embedder, self.count = embedder, sentences
         self.sentences = {body: [s for s in split_text(text) if len(s.split()) >= 4] or [text[:500]]

@@ -45,7 +45,7 @@ UNRELATED_KEPT = {"fnc1": 1000}  # the unrelated pairs kept (most are trivially 
 # unrelated but not sides (Perspectrum dev 0.56 forced), and they cost half the training time.
 STANCE_TRAIN_SOURCES = ("ibm_claim_stance", "ibm_argkp")
 DISAGREE_REPEATS = 2  # FNC-1 "disagree" is rare (3%) and what memo most needs to see
-# A share of the pairs is repeated with the claim negated (memo.stance.negate, the same
+# A share of the pairs is repeated with the claim negated (memo._stance.negate, the same
 # function that words a question's "No" side) and the side flipped. Without it the model
 # judged the statement alone: on-topic and upbeat read as "supports", whatever the claim said
 # (a first model contested both "China is a credible mediator" and its negation with the same
@@ -88,7 +88,7 @@ def negated_pairs(pairs: list[sd.Pair], rng: random.Random, share: float) -> lis
     and discusses stay as they are). Only claims with an auxiliary to negate ("X is Y" ->
     "X is not Y"; an already negated claim loses its "not"): the "It is not true that ..."
     fallback would teach the model a phrase rather than the claim's polarity."""
-    from memo.stance import negate
+    from memo._stance import negate
 
     out = []
     for pair in pairs:
@@ -414,8 +414,8 @@ def main(argv=None) -> int:
 
     import torch
 
-    from memo.embed import BertEmbedder, bundled_minilm_path
-    from memo.stance import ClaimStance
+    from memo._embed import BertEmbedder, bundled_minilm_path
+    from memo._stance import ClaimStance
 
     if args.threads:
         torch.set_num_threads(args.threads)

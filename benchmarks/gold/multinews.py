@@ -35,8 +35,8 @@ def document(cluster: int, index: int, path: str | Path = DEFAULT_CSV) -> str:
 
 def sentences(cluster: int, index: int, path: str | Path = DEFAULT_CSV):
     """memo's sentences of one document, spans into the document string."""
-    from memo.model import Article
-    from memo.segment import split_sentences
+    from memo._model import Article
+    from memo._segment import split_sentences
 
     text = document(cluster, index, path)
     return split_sentences(Article(id=f"c{cluster}d{index}", text=text))
@@ -81,8 +81,8 @@ def locate(original: str, quote: str, near: int = 0) -> tuple[int, int] | None:
     if hits:
         at = min(hits, key=lambda h: abs(kept[h] - near))
         return kept[at], kept[at + len(needle) - 1] + 1
-    from memo.model import Article
-    from memo.segment import split_sentences
+    from memo._model import Article
+    from memo._segment import split_sentences
 
     mine = Counter(w.lower() for w in re.findall(r"\w+", quote))
     best, best_score = None, 0.0

@@ -1,0 +1,385 @@
+"""Points made by more than one source: group paraphrases across articles and count
+how many *independent* sources stand behind each group.
+
+Two sentences from different articles are linked when each is the other's closest
+sentence in that article and their embeddings are close (mutual best match above a
+threshold). Groups grow along the strongest links only while every pair of members
+stays close and each article gives at most one sentence, so loosely related sentences
+do not chain into one group.
+Sources that carry the same wire copy (near-identical wording) or quote the same
+speaker are one origin, not independent confirmation.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+
+from ._attribution import NARRATION, Attribution
+from ._extractive import background_score, best_matches, centroid, neighbour_sources
+from ._model import Article, Citation, Group, Point, Sentence, Statement
+from ._stance import CONTESTS, UNCLEAR, StanceBackend
+
+SAME_POINT = 0.7  # closeness of two wordings of one point: cosine of all-MiniLM-L6-v2 embeddings ...
+SHARED_WORDS = 0.25  # ... plus this times the share of content words (names, numbers, terms) they share
+LINKAGE_SLACK = 0.05  # a group's weakest pair may be this far below SAME_POINT (benchmarks/perspectrum_grouping.py)
+SAME_WORDING = 0.6  # share of word trigrams two sentences must share to count as one wire copy
+SAME_TOPIC = 0.6  # cosine above which a sentence is about the same matter as a point (and may contest it)
+# A sentence must contest a group's point at least this surely to mark it contested (the offline stance backend is right about 4 times in 5 at this level on
+# Perspectrum train); a weaker call is not enough to claim the sources disagree.
+CONTEST_CONFIDENCE = 0.4
+REREAD_FLOOR = 0.3  # P(contests) the first reading must give for a pair to be read the other way
+# Story detection (story_clusters): the mean story similarity an article needs to join a
+# story. On 1,000 articles recombined from 100 Multi-News stories (benchmarks/make_corpus.py):
+# 0.40 purity 0.97 / inverse purity 0.97 (fewest misplaced articles); 0.45: 0.99 / 0.94; 0.50: 0.99 / 0.89.
+SAME_STORY = 0.4
+LONG_LEAD = 35  # words; a group is led by a shorter member where it has one
+
+
+@dataclass(frozen=True)
+class Member:
+    sentence: Sentence
+    attribution: Attribution
+
+
+class _SparseCloseness:
+    """How close each pair of statements is to making the same point: embedding cosine plus
+    the share of content words they have in common, each word weighted by its rarity among
+    the corpus's sentences (words every sentence of a story uses, "Xi", "Moscow", say little;
+    rare shared terms, names and numbers, "bilateral trade", "2022", say a lot). For a whole
+    corpus without its square: only pairs of sentences
+    from different articles that could reach ``floor`` are kept (``pairs``), found by
+    multiplying blocks of embeddings; any other pair is computed when asked for. Memory
+    grows with the corpus and the number of close pairs, not with its square."""
+
+    BLOCK = 2048
+
+    def __init__(self, vectors: list[np.ndarray], sentences: list[Sentence], articles: list[int], *, floor: float):
+        self.vectors = np.stack(vectors).astype(np.float32)
+        self.article = np.array(articles)
+        self.words = [_content_words(s.text) for s in sentences]
+        self.rarity = _rarity(self.words)
+        self.weight = [sum(self.rarity[w] for w in bag) for bag in self.words]
+        # Background (dated only years before the story) and current news are not one point,
+        # however alike: "Xi's first trip to Moscow in 2013" is not "Xi landed in Moscow on Monday".
+        self.background = background_score(sentences).astype(bool)
+        self.floor = floor
+        cosine_floor = floor - SHARED_WORDS  # shared words add at most SHARED_WORDS
+        self.pairs: list[tuple[int, int, float]] = []
+        n = len(sentences)
+        for begin in range(0, n, self.BLOCK):
+            sims = self.vectors[begin:begin + self.BLOCK] @ self.vectors.T
+            rows, cols = np.nonzero(sims >= cosine_floor)
+            lefts = rows + begin
+            keep = (cols > lefts) & (self.article[cols] != self.article[lefts]) & \
+                (self.background[cols] == self.background[lefts])
+            for row, left, col in zip(rows[keep].tolist(), lefts[keep].tolist(), cols[keep].tolist()):
+                if self.words[left] == self.words[col]:  # the same wording (wire copy): no need to intersect
+                    shared = 1.0 if self.weight[left] > 0 else 0.0
+                else:
+                    common = self.words[left] & self.words[col]
+                    least = min(self.weight[left], self.weight[col])
+                    shared = sum(self.rarity[w] for w in common) / least if common and least > 0 else 0.0
+                value = float(sims[row, col]) + SHARED_WORDS * shared
+                if value >= floor:
+                    self.pairs.append((left, col, value))
+        self._known = {(left, right): value for left, right, value in self.pairs}
+
+    def __call__(self, left: int, right: int) -> float:
+        key = (min(left, right), max(left, right))
+        if key in self._known:
+            return self._known[key]
+        if self.background[left] != self.background[right]:
+            return -1.0
+        return float(self.vectors[left] @ self.vectors[right]) + SHARED_WORDS * _overlap(
+            self.words[left], self.words[right], self.rarity)
+
+
+def _rarity(bags: list[frozenset[str]]) -> dict[str, float]:
+    """Inverse document frequency of each word over the sentences' word sets."""
+    frequency: dict[str, int] = {}
+    for bag in bags:
+        for word in bag:
+            frequency[word] = frequency.get(word, 0) + 1
+    return {word: math.log(len(bags) / count) for word, count in frequency.items()}
+
+
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[\w’'-]+", text.lower()) if w not in _STOPWORDS and len(w) > 2
+                     or w.isdigit())
+
+
+def _overlap(left: frozenset[str], right: frozenset[str], rarity: dict[str, float]) -> float:
+    """Share of the shorter sentence's content words, weighted by rarity, that the other uses too."""
+    if not left or not right:
+        return 0.0
+    weight = min(sum(rarity[w] for w in left), sum(rarity[w] for w in right))
+    return sum(rarity[w] for w in left & right) / weight if weight > 0 else 0.0
+
+
+def _stopwords() -> frozenset[str]:
+    text = resources.files("memo.data").joinpath("stopwords.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
+_STOPWORDS = _stopwords()
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i:i + 3]) for i in range(max(1, len(words) - 2))}
+
+
+def _origins(members: list[Member], outlets: dict[str, str]) -> int:
+    """Distinct origins: a quoted speaker, or an outlet's own reporting; wire copies merge."""
+    keys: list[str] = []
+    for member in members:
+        speaker = member.attribution.speaker
+        if member.attribution.kind == NARRATION or speaker in outlets.values():
+            keys.append("outlet:" + member.sentence.article_id)
+        else:
+            keys.append("speaker:" + speaker.lower())
+    parent = list(range(len(members)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    grams = [_trigrams(m.sentence.text) for m in members]
+    for i in range(len(members)):
+        for j in range(i + 1, len(members)):
+            overlap = len(grams[i] & grams[j]) / max(1, min(len(grams[i]), len(grams[j])))
+            if keys[i] == keys[j] or overlap >= SAME_WORDING:
+                parent[find(i)] = find(j)
+    return len({find(i) for i in range(len(members))})
+
+
+def story_clusters(rows: list[np.ndarray], threshold: float | None = None) -> list[int]:
+    """A story label per article (labels in order of first appearance), from its candidate
+    sentences' embeddings ``rows``. How much article A tells B's story is the mean, over A's
+    sentences, of the closest sentence in B; two articles' story similarity is the mean of
+    that both ways. Unlike the cosine of mean embeddings it does not depend on length (a
+    three-sentence report and a long feature on one event still match). Each article joins
+    the story it is most similar to on average, if that is at least ``SAME_STORY``, else it
+    starts one. In a large corpus an article is compared only with its neighbour articles
+    (``neighbour_sources``), and a story's average is over its members among them."""
+    threshold = SAME_STORY if threshold is None else threshold
+    n = len(rows)
+    if n == 0:
+        return []
+    width = next((r.shape[1] for r in rows if r.ndim == 2 and len(r)), 1)
+    sizes = np.array([len(r) for r in rows])
+    flat = np.concatenate([r for r in rows if len(r)]).astype(np.float32) if sizes.sum() else np.zeros((0, width))
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    centroids = np.stack([centroid(r) if len(r) else np.zeros(width) for r in rows])
+    # cover[a][b]: the mean over a's sentences of the closest sentence in b
+    cover: list[dict[int, float]] = [{} for _ in range(n)]
+    for a, others, best in best_matches(flat, starts, sizes, neighbour_sources(centroids)):
+        if sizes[a]:
+            cover[a] = dict(zip(others.tolist(), (best.sum(axis=0, dtype=float) / sizes[a]).tolist()))
+    labels = np.full(n, -1)
+    count = 0
+    for a in range(n):
+        earlier = [b for b in cover[a] if b < a]
+        if earlier and count:
+            similarity = np.array([(cover[a][b] + cover[b][a]) / 2 for b in earlier])
+            seen = labels[earlier]
+            totals = np.bincount(seen, weights=similarity, minlength=count)
+            members = np.bincount(seen, minlength=count)
+            means = np.where(members > 0, totals / np.maximum(members, 1), -1.0)
+            if means.max() >= threshold:
+                labels[a] = int(np.argmax(means))
+                continue
+        labels[a] = count
+        count += 1
+    return labels.tolist()
+
+
+def group_points(articles: list[Article], sentences: list[list[Sentence]], vectors: list[np.ndarray],
+                 attributions: list[list[Attribution]], candidates: list[list[int]],
+                 *, threshold: float = SAME_POINT) -> list[Group]:
+    """Groups over the candidate sentences (indices per article), largest and most independent first."""
+    flat: list[tuple[int, int]] = [(a, i) for a, rows in enumerate(candidates) for i in rows]
+    if not flat:
+        return []
+    close = _SparseCloseness([vectors[a][i] for a, i in flat], [sentences[a][i] for a, i in flat],
+                             [a for a, _ in flat], floor=threshold - LINKAGE_SLACK)
+    # Candidate links: mutual best matches between two articles, strongest first.
+    best: dict[tuple[int, int], tuple[float, int]] = {}  # (sentence, other article) -> (closeness, sentence)
+    for left, right, value in close.pairs:
+        for here, there in ((left, right), (right, left)):
+            key = (here, close.article[there])
+            if key not in best or value > best[key][0]:
+                best[key] = (value, there)
+    links = sorted(((value, flat[left], flat[right]) for left, right, value in close.pairs
+                    if value >= threshold and best[(left, close.article[right])][1] == right
+                    and best[(right, close.article[left])][1] == left), key=lambda link: -link[0])
+    index = {key: n for n, key in enumerate(flat)}
+    # Merge along links only while every pair in the merged group stays close (complete
+    # linkage) and each article contributes one sentence: no chains of drifting topics.
+    cluster_of = {key: n for n, key in enumerate(flat)}
+    clusters: dict[int, list[tuple[int, int]]] = {n: [key] for n, key in enumerate(flat)}
+    for _, left, right in links:
+        cl, cr = cluster_of[left], cluster_of[right]
+        if cl == cr:
+            continue
+        if {a for a, _ in clusters[cl]} & {a for a, _ in clusters[cr]}:
+            continue
+        if any(close(index[x], index[y]) < threshold - LINKAGE_SLACK for x in clusters[cl] for y in clusters[cr]):
+            continue
+        for key in clusters[cr]:
+            cluster_of[key] = cl
+        clusters[cl].extend(clusters.pop(cr))
+    outlets = {a.id: a.outlet for a in articles if a.outlet}
+    order = {a.id: n for n, a in enumerate(articles)}
+    groups = []
+    for keys in clusters.values():
+        keys = sorted(keys)
+        members = [Member(sentences[a][i], attributions[a][i]) for a, i in keys]
+        sources = tuple(dict.fromkeys(articles[a].id for a, _ in keys))
+        independent = _origins(members, outlets) if len(sources) > 1 else 1
+        rows = np.stack([vectors[a][i] for a, i in keys])
+        # The wording closest to all the others stands for the group.
+        closeness = (rows @ rows.T).sum(axis=1)
+        # Prefer a wording of readable length: long sentences are central because they say everything.
+        closeness = closeness - np.array([m.sentence.words > LONG_LEAD for m in members]) * len(members)
+        centre = int(closeness.argmax())
+        members.insert(0, members.pop(centre))  # the lead statement comes first
+        lead = members[0].sentence
+        statements = tuple(statement(m.sentence, m.attribution) for m in members)
+        point = Point(lead.text, tuple(s.citation for s in statements))
+        groups.append(Group(point, statements, sources, independent,
+                            "consensus" if independent >= 2 else "single-source"))
+    groups.sort(key=lambda g: (-g.independent, -len(g.sources), order[g.point.citations[0].article_id],
+                               g.point.citations[0].start))
+    return groups
+
+
+def statement(sentence: Sentence, attribution: Attribution, stance: str = "", confidence: float = 0.0) -> Statement:
+    citation = Citation(sentence.article_id, sentence.start, sentence.end, sentence.text)
+    return Statement(citation, attribution.speaker, attribution.role, attribution.kind, stance, confidence)
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Every candidate sentence of the corpus as a statement, with its embedding row."""
+
+    statements: list[Statement]
+    vectors: np.ndarray
+
+    @classmethod
+    def build(cls, sentences: list[list[Sentence]], vectors: list[np.ndarray],
+              attributions: list[list[Attribution]], candidates: list[list[int]]) -> "Pool":
+        rows = [(statement(sentences[a][i], attributions[a][i]), vectors[a][i])
+                for a, picks in enumerate(candidates) for i in picks]
+        width = vectors[0].shape[1] if vectors and vectors[0].ndim == 2 else 1
+        return cls([r[0] for r in rows], np.stack([r[1] for r in rows]) if rows else np.zeros((0, width)))
+
+    def index(self, citation: Citation) -> int:
+        for n, item in enumerate(self.statements):
+            if item.citation == citation:
+                return n
+        raise KeyError(citation)
+
+
+def weigh_groups(groups: list[Group], pool: Pool, stance: StanceBackend) -> list[Group]:
+    """Check every group against the rest of the corpus with the stance backend.
+
+    A member that contests the group's point leaves it; sentences from other speakers that
+    are about the same matter and contest the point are attached as ``contested_by``.
+    Groups are then relabelled: "contested" where anyone contests, "consensus" where two
+    or more independent origins agree and nobody contests, else "single-source". Pass
+    only the groups a memo may show: each costs a stance call per related sentence.
+    """
+    weighed = []
+    if callable(getattr(stance, "prepare", None)):
+        stance.prepare([g.point.text for g in groups])
+    plans = [_weighing_plan(group, pool) for group in groups]
+    calls = _judge_both_ways([(group.point.text, [s.citation.quote for s in items])
+                              for group, (_, items) in zip(groups, plans)], stance)
+    for group, (members, items), checked in zip(groups, plans, calls):
+        weighed_members = list(group.statements[:1])
+        contested = []
+        for item, call in zip(items, checked):
+            marked = Statement(item.citation, item.speaker, item.role, item.kind, call.label, call.confidence)
+            if call.label == CONTESTS and call.confidence >= CONTEST_CONFIDENCE:
+                contested.append(marked)
+            elif item.citation in members:
+                weighed_members.append(marked)
+        group = _regroup(group, weighed_members)
+        label = "contested" if contested else "consensus" if group.independent >= 2 else "single-source"
+        weighed.append(Group(group.point, group.statements, group.sources, group.independent, label,
+                             tuple(contested)))
+    rank = {"consensus": 0, "contested": 1, "single-source": 2}
+    return sorted(weighed, key=lambda g: (rank[g.label], -g.independent, -len(g.sources)))
+
+
+def _weighing_plan(group: Group, pool: Pool):
+    """The group's members after its lead, then the closest sentence of each other speaker
+    in each article, if it is on the same matter: what the stance backend is asked about."""
+    lead = pool.vectors[pool.index(group.point.citations[0])]
+    members = {s.citation for s in group.statements}
+    speakers = {s.speaker.lower() for s in group.statements}
+    closest: dict[tuple[str, str], tuple[float, int]] = {}
+    sims = pool.vectors @ lead if len(pool.statements) else np.zeros(0)
+    for k, item in enumerate(pool.statements):
+        key = (item.citation.article_id, item.speaker.lower())
+        if item.citation in members or item.speaker.lower() in speakers or sims[k] < SAME_TOPIC:
+            continue
+        if key not in closest or sims[k] > closest[key][0]:
+            closest[key] = (float(sims[k]), k)
+    others = [pool.statements[k] for _, k in sorted(closest.values(), key=lambda v: -v[0])]
+    return members, list(group.statements[1:]) + others
+
+
+def _judge_both_ways(questions: list[tuple[str, list[str]]], stance: StanceBackend):
+    """Stance of each (claim, statements), a contest read either way counting: contradiction
+    is symmetric, a cross-encoder's reading of it is not always ("not X" read against X may
+    be called, X against "not X" missed). Batched when the backend takes pairs."""
+    if callable(getattr(stance, "stance_pairs", None)):
+        pairs = [(claim, text) for claim, texts in questions for text in texts]
+        forward = stance.stance_pairs(pairs)
+        # Read the other way only where the first reading called no side but leaned to
+        # "contests": a side called with confidence stands, and a pair read as nowhere near a
+        # contest was not turned into one by the other reading (on the consensus gold, of 146
+        # pairs read again, the one that became a contest had P(contests) 0.75 the first way).
+        # This spares most of the second reading on a cold run.
+        again = [n for n, call in enumerate(forward) if call.label == UNCLEAR and _contest_share(call) >= REREAD_FLOOR]
+        backward = list(forward)
+        for n, call in zip(again, stance.stance_pairs([(pairs[n][1], pairs[n][0]) for n in again])):
+            backward[n] = call
+    else:
+        forward = [call for claim, texts in questions for call in stance.stance(claim, texts)]
+        backward = [stance.stance(text, [claim])[0] for claim, texts in questions for text in texts]
+    calls = iter(_stronger_contest(one, other) for one, other in zip(forward, backward))
+    return [[next(calls) for _ in texts] for _, texts in questions]
+
+
+def _contest_share(call) -> float:
+    """P(contests) of a call, from its support share and its confidence (the larger side's P)."""
+    if call.support < 0.5:
+        return call.confidence
+    return call.confidence * (1 - call.support) / max(call.support, 1e-9)
+
+
+def _stronger_contest(forward, backward):
+    """The call for a pair judged both ways: the backward one where it contests more surely."""
+    if backward.label == CONTESTS and (forward.label != CONTESTS or backward.confidence > forward.confidence):
+        return backward
+    return forward
+
+
+def _regroup(group: Group, members: list[Statement]) -> Group:
+    """The group with only ``members`` left, its independence counted again."""
+    rows = [Member(Sentence(s.citation.article_id, 0, s.citation.start, s.citation.end, s.citation.quote),
+                   Attribution(s.speaker, s.role, s.kind)) for s in members]
+    sources = tuple(dict.fromkeys(s.citation.article_id for s in members))
+    independent = _origins(rows, {}) if len(sources) > 1 else 1
+    point = Point(group.point.text, tuple(s.citation for s in members))
+    return Group(point, tuple(members), sources, independent, group.label)
