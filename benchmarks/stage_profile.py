@@ -51,6 +51,8 @@ CHILD = textwrap.dedent("""
     rows = []
     import memo
     from memo import _pipeline as pipeline
+    from memo import _prepare as prepare
+    from memo._stages import compare as compare_stage
     rows.append(("imports (memo, numpy, spaCy's module)", time.perf_counter() - started, peak_mb()))
 
     def timed(owner, name, label):
@@ -65,15 +67,15 @@ CHILD = textwrap.dedent("""
                 rows.append((label, time.perf_counter() - began, peak_mb()))
         setattr(owner, name, wrapper)
 
-    timed(pipeline, "_read", "read, clean, split (and parse, when not beside the embedding)")
-    timed(pipeline, "_embed", "embed (model load and import included)")
-    timed(pipeline._Attributing, "result", "wait for the attribution parse")
-    timed(pipeline, "_rank", "rank: bottom line, key points, summaries")
-    timed(pipeline, "group_points", "group points")
-    timed(pipeline, "weigh_groups", "stance: check groups")
-    timed(pipeline, "answer", "stance: answer questions")
-    timed(pipeline, "who_said_what", "who said what")
-    timed(pipeline, "_assemble", "assemble the memo")
+    timed(pipeline, "read", "read, clean, split (and parse, when not beside the embedding)")
+    timed(pipeline, "embed", "embed (model load and import included)")
+    timed(prepare.Attributing, "result", "wait for the attribution parse")
+    timed(pipeline, "rank", "rank: bottom line, key points, summaries")
+    timed(compare_stage, "group_points", "group points")
+    timed(compare_stage, "weigh_groups", "stance: check groups")
+    timed(compare_stage, "answer", "stance: answer questions")
+    timed(compare_stage, "who_said_what", "who said what")
+    timed(pipeline, "assemble", "assemble the memo")
     timed(memo.Memo, "save", "render and write")
     corpus, out, questions = sys.argv[1], sys.argv[2], sys.argv[3:]
     began = time.perf_counter()

@@ -64,7 +64,7 @@ def main(argv=None) -> int:
     from memo._embed import CachedEmbedder, RememberingEmbedder, get_embedder
     from memo._extractive import is_candidate
     from memo._grouping import story_clusters
-    from memo._pipeline import _embed_candidates
+    from memo._stages.embed import embed_candidates as _embed_candidates
     from memo._executor import LocalExecutor
     from memo._prepare import prepare
 

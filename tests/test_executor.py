@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import memo
-from memo import _pipeline as pipeline
+from memo._stages import embed as embed_stage, read as read_stage
 from memo._cli import main
 from memo._errors import ExecutorError, InputError, MemoError
 from memo._executor import LocalExecutor, RayExecutor, get_executor
@@ -54,8 +54,8 @@ class Recording(LocalExecutor):
 @pytest.fixture
 def ship_everything(monkeypatch):
     """Send even the smallest work to the executor (memo keeps small work in-process)."""
-    monkeypatch.setattr(pipeline, "SHIP_MIN_DOCUMENTS", 0)
-    monkeypatch.setattr(pipeline, "SHIP_MIN_BLOCKS", 0)
+    monkeypatch.setattr(read_stage, "SHIP_MIN_DOCUMENTS", 0)
+    monkeypatch.setattr(embed_stage, "SHIP_MIN_BLOCKS", 0)
 
 
 def test_small_work_stays_here_and_shipped_work_gives_the_same_memo(small_corpus, monkeypatch):
@@ -64,8 +64,8 @@ def test_small_work_stays_here_and_shipped_work_gives_the_same_memo(small_corpus
     executor = Recording()
     assert memo.build(small_corpus, executor=executor, **options).to_json() == here.to_json()
     assert executor.sent == []  # three articles: not worth a task
-    monkeypatch.setattr(pipeline, "SHIP_MIN_DOCUMENTS", 0)
-    monkeypatch.setattr(pipeline, "SHIP_MIN_BLOCKS", 0)
+    monkeypatch.setattr(read_stage, "SHIP_MIN_DOCUMENTS", 0)
+    monkeypatch.setattr(embed_stage, "SHIP_MIN_BLOCKS", 0)
     assert memo.build(small_corpus, executor=executor, **options).to_json() == here.to_json()
     assert executor.sent == [("prepare", 3), ("_embed_block", 1)]
 

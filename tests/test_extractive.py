@@ -134,7 +134,7 @@ def test_opinion_score_marks_one_voices_judgement(text, opinion):
 
 
 def test_key_point_weights_prefer_a_report_that_stands_alone_over_a_quote_or_a_reference_back():
-    from memo._pipeline import KEY_POINT_WEIGHTS
+    from memo._stages.rank import KEY_POINT_WEIGHTS
     report = "The two governments signed the water treaty in Geneva on Monday after months of talks."
     docs = [_doc("a", ["“The water treaty signed in Geneva is a disgrace and will be torn up,” one critic said.",
                        "During that earlier visit, the water treaty talks in Geneva stalled for months.", report]),

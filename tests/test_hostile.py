@@ -84,7 +84,7 @@ def test_article_text_over_the_character_limit_is_refused(monkeypatch):
 
 
 def test_a_corpus_over_the_total_size_limit_names_where_it_crossed(tmp_path, monkeypatch):
-    monkeypatch.setattr("memo._pipeline.MAX_CORPUS_CHARS", 400)
+    monkeypatch.setattr("memo._stages.read.MAX_CORPUS_CHARS", 400)
     for name in ("a", "b", "c"):
         (tmp_path / f"{name}.txt").write_text(PROSE.replace("water", f"water {name}"))
     with pytest.raises(InputError, match=r"b.txt: the corpus passes 400 characters"):
@@ -518,7 +518,7 @@ def test_limits_are_options_with_their_defaults_in_one_place(tmp_path):
     from pypdf import PdfWriter
 
     from memo._errors import LimitError
-    from memo._ingest import DEFAULT_LIMITS, Limits, read_sources
+    from memo._ingest import Limits, read_sources
 
     with pytest.raises(TypeError):
         Limits(1)  # keyword-only: a limit is always named

@@ -1,7 +1,6 @@
 """The outline: one reading order and one footnote numbering that every writer follows."""
 
 import dataclasses
-import io
 import json
 import re
 import zipfile

@@ -216,7 +216,8 @@ def test_a_single_story_corpus_has_no_story_sections(seed_memo):
 
 def test_sources_are_read_and_prepared_a_batch_at_a_time(tmp_path, monkeypatch):
     from conftest import write_corpus
-    from memo import _clean as clean, _ingest as ingest, _pipeline as pipeline
+    from memo import _clean as clean, _ingest as ingest
+    from memo._stages import read as read_stage
 
     news = ["Officials said the new bridge would open on Monday after two years of work.",
             "The central bank held its main interest rate steady for a third month.",
@@ -228,7 +229,7 @@ def test_sources_are_read_and_prepared_a_batch_at_a_time(tmp_path, monkeypatch):
     read, prepare = ingest._read_file, clean.clean_document
     monkeypatch.setattr(ingest, "_read_file", lambda path, sidecar, *rest: events.append("read") or read(path, sidecar, *rest))
     monkeypatch.setattr(clean, "clean_document", lambda doc: events.append("clean") or prepare(doc))
-    monkeypatch.setattr(pipeline, "PREPARE_BATCH", 2)
+    monkeypatch.setattr(read_stage, "PREPARE_BATCH", 2)
     brief = memo.build(corpus, embedder="hashing")
     assert len(brief.articles) == 5
     # never more than a batch of raw documents read ahead of the cleaning
@@ -315,7 +316,7 @@ def test_the_method_note_says_when_intermediate_summaries_were_cut(cut):
 
     from memo._abstractive import Trace
     from memo._embed import HashingEmbedder
-    from memo._pipeline import _steps
+    from memo._stages.assemble import steps as _steps
     from memo._stance import EmbeddingStance
     from memo._templating import Prompts
 
@@ -383,13 +384,13 @@ def test_attributions_made_beside_the_embedding_are_in_the_memo_and_the_article_
 
 
 def test_an_error_in_the_attribution_thread_fails_the_build_with_it(tmp_path, small_corpus, monkeypatch):
-    from memo import _pipeline as pipeline
+    from memo import _prepare as prepare
     from memo._errors import MemoError
 
     def broken(records):
         raise MemoError("attribution broke")
 
-    monkeypatch.setattr(pipeline, "attribute_all", broken)
+    monkeypatch.setattr(prepare, "attribute_all", broken)
     with pytest.raises(MemoError, match="attribution broke"):
         memo.build(small_corpus, embedder="hashing")
 

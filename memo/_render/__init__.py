@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._errors import ArgumentError, OutputError
 from .._model import WRITERS
+
+if TYPE_CHECKING:
+    from .common import Layout
 
 FORMATS = {".docx": "docx", ".md": "md", ".markdown": "md", ".json": "json"}
 

@@ -1,0 +1,103 @@
+"""Stage 2, embed: every candidate sentence embedded once (from the cache where it has them),
+in blocks the executor may run elsewhere, while the attribution parse runs in a thread."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .._embed import (UNCACHED, CachedEmbedder, Embedder, RememberingEmbedder, cache_key, describe, embed_unique,
+                      get_embedder)
+from .._executor import Executor, LocalExecutor
+from .._extractive import is_candidate
+from .._model import Notice, Sentence
+from .._prepare import Attributing
+from .run import Corpus, Embedded, Progress, Run
+
+log = logging.getLogger("memo")
+
+
+# Texts per embedding task: a multiple of every batch size memo's embedders use, so that a
+# block, sorted by length, is batched the same wherever it runs (and gives the same vectors).
+EMBED_BLOCK = 256
+
+
+SHIP_MIN_BLOCKS = 4
+
+
+def embed(corpus: Corpus, run: Run) -> Embedded:
+    """Every candidate sentence embedded once (from the cache where it has them), while the
+    attribution parse runs in a thread."""
+    runtime = run.options.runtime
+    base = get_embedder(runtime.embedder)
+    attributing = Attributing(corpus.unattributed, corpus.store, torch_here=embeds_with_torch_here(base))
+    if runtime.cache is not None:
+        embedder = runtime.embedder
+        key = embedder if isinstance(embedder, str) else "minilm" if embedder is None else cache_key(base)
+        if key:
+            base = CachedEmbedder(base, Path(runtime.cache) / "embeddings.sqlite", model_key=key)
+            run.opened.append(base)
+        else:  # a class name would let differently configured instances share vectors
+            run.notices.append(Notice("embedding cache", "fallback", f"{describe(base)} is not cached: {UNCACHED}"))
+            log.warning("%s is not cached: %s", describe(base), UNCACHED)
+    model = RememberingEmbedder(base)
+    # Tasks in this process use the loaded model; tasks elsewhere load it by its name (None:
+    # the default) or get the embedder object pickled.
+    here = base.inner if isinstance(base, CachedEmbedder) else base
+    articles = corpus.articles
+    vectors = embed_candidates(model, [corpus.sentences[a.id] for a in articles], run.report, run.runner,
+                                here if isinstance(run.runner, LocalExecutor) else runtime.embedder, here)
+    return Embedded(model, dict(zip((a.id for a in articles), vectors)), attributing)
+
+
+def embed_candidates(model: RememberingEmbedder, documents: list[list[Sentence]], report: Progress,
+                      runner: Executor, remote, here: Embedder) -> list[np.ndarray]:
+    """One vector per sentence; only summary candidates are embedded (others stay zero,
+    as nothing reads them), each distinct text once. Texts the cache has are read from it;
+    the others, sorted by length, go to the executor in blocks, and into the cache."""
+    texts = list(dict.fromkeys(s.text for doc in documents for s in doc if is_candidate(s)))
+    cache = model.inner if isinstance(model.inner, CachedEmbedder) else None
+    rows = cache.lookup(texts) if cache is not None else {}
+    missing = sorted((t for t in texts if t not in rows), key=len)
+    if len(missing) < SHIP_MIN_BLOCKS * EMBED_BLOCK:
+        runner, remote = LocalExecutor(), here
+    blocks = [(remote, missing[i:i + EMBED_BLOCK]) for i in range(0, len(missing), EMBED_BLOCK)]
+    report("embedding", len(rows), len(texts))
+    vectors = runner.map(_embed_block, blocks,
+                         done=lambda n: report("embedding", len(rows) + min(n * EMBED_BLOCK, len(missing)),
+                                               len(texts)))
+    if missing:
+        fresh = np.concatenate(vectors)
+        if cache is not None:
+            cache.store(missing, fresh)
+        rows.update(zip(missing, fresh))
+    model.remember(list(rows), list(rows.values()))
+    width = next(iter(rows.values())).shape[0] if rows else 1
+    zero = np.zeros(width, dtype=np.float32)
+    return [np.stack([rows.get(s.text, zero) for s in doc]) if doc else np.zeros((0, width), np.float32)
+            for doc in documents]
+
+
+def _embed_block(job) -> np.ndarray:
+    embedder, texts = job
+    if embedder is None or isinstance(embedder, str):
+        embedder = _worker_embedder(embedder)
+    return embed_unique(embedder, texts)
+
+
+@lru_cache(maxsize=2)
+def _worker_embedder(name: str | None) -> Embedder:
+    """A task's embedder, loaded once per worker process and kept for its later tasks."""
+    return get_embedder(name)
+
+
+def embeds_with_torch_here(embedder) -> bool:
+    """Whether ``embedder`` runs torch in this process (memo's helper process and the hashing
+    embedder do not)."""
+    from .._embed import HashingEmbedder
+    from .._preload import PreloadedEmbedder
+
+    return not isinstance(getattr(embedder, "inner", embedder), (HashingEmbedder, PreloadedEmbedder))

@@ -1,0 +1,144 @@
+"""Stage 5, generate (only with a model): summaries per article, across the corpus, for the
+bottom line and for each side of a disagreement, each sentence through the faithfulness gate."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .. import _clean as clean, _faithfulness as faithfulness
+from .._abstractive import GenerationOptions, Generator, Summarizer, Trace, get_generator
+from .._embed import embed_unique
+from .._errors import ArgumentError, ModelError
+from .._executor import LocalExecutor
+from .._extractive import is_candidate
+from .._model import Disagreement, Notice, Point, Sentence, Side, SourceSummary
+from .._segment import split_text
+from .._templating import Prompts
+from .run import Compared, Corpus, Embedded, Generated, Ranked, Run, headline
+
+
+def load_generator(run: Run) -> Summarizer | None:
+    """The generation model, loaded once and before the slow work; None without one (or,
+    with ``fallback``, when it cannot be loaded: the method note says so)."""
+    generation = run.options.generation
+    if generation.abstractive is None:
+        if generation.prompts is not None:
+            Prompts(generation.prompts).check()
+        return None
+    templates = Prompts(generation.prompts)
+    templates.check()
+    try:
+        settings = GenerationOptions(**(generation.options or {}))
+    except TypeError as exc:
+        raise ArgumentError(f"generation options: {exc}") from None
+    generator = get_generator(generation.abstractive, settings)
+    try:
+        if hasattr(generator, "load"):
+            generator.load()
+        return Summarizer(generator, templates)
+    except ModelError as exc:
+        if not generation.fallback:
+            raise
+        run.notices.append(Notice("abstractive", "fallback", f"{exc}; extractive summaries used instead"))
+        return None
+
+
+def generate(summarizer: Summarizer, corpus: Corpus, embedded: Embedded, ranked: Ranked, compared: Compared,
+              run: Run) -> Generated:
+    """Generated summaries per article, across the corpus, for the bottom line and for each
+    side of a disagreement, each sentence through the faithfulness gate."""
+    options, articles, sentences, vectors = run.options, corpus.articles, corpus.sentences, embedded.vectors
+    model, report, runner = embedded.model, run.report, run.runner
+    subject = (clean.clean_field(options.header.subject or options.header.title or "")
+               or headline(articles, vectors))
+    abstractive = options.generation.abstractive
+    # Tasks elsewhere load the model by name: (name, options, templates); here, the loaded one.
+    remote = (summarizer if isinstance(runner, LocalExecutor) or not isinstance(abstractive, (str, Path)) else
+              (str(abstractive), GenerationOptions(**(options.generation.options or {})), summarizer.prompts))
+    notices: list[Notice] = []
+    nli = compared.stance if getattr(compared.stance, "entails", False) else None
+
+    def gated(section: str, text: str, pool: list[Sentence], rows: np.ndarray) -> list[Point]:
+        # Model output is untrusted text: no control characters (it goes into XML), one line each.
+        sentences_out = [line for line in (clean.clean_field(t) for t in split_text(text)) if line]
+        checked = faithfulness.check(sentences_out, pool, rows, model, nli)
+        for item in checked:
+            if item.problem:
+                notices.append(Notice("abstractive", "unsupported", f"{section}: “{item.text}” ({item.problem})"))
+        return [item.as_point() for item in checked]
+
+    words = options.lengths.article_budget.words or 60
+    new_summaries, abstracts = [], []
+    report("generating", 0, len(articles) + 2)
+    jobs = [(remote, dict(title=article.title, outlet=article.outlet, date=article.date, words=words,
+                          units=[s.text for s in doc if not s.is_heading] or [s.text for s in doc]))
+            for article, doc in ((a, sentences[a.id]) for a in articles)]
+    results = runner.map(_article_abstract, jobs, done=lambda n: report("generating", n, len(articles) + 2))
+    trace = getattr(summarizer.generator, "trace", None)
+    for article, summary, (text, elsewhere) in zip(articles, ranked.summaries, results):
+        if elsewhere is not None and trace is not None:
+            trace.add(elsewhere)
+        doc = sentences[article.id]
+        keep = [i for i, s in enumerate(doc) if is_candidate(s)] or list(range(len(doc)))
+        points = gated(f"summary of {article.label}", text, [doc[i] for i in keep], vectors[article.id][keep])
+        new_summaries.append(SourceSummary(summary.article_id, summary.points, tuple(points)))
+        abstracts.append(f"{article.label}: {text}")
+    everything = [s for a in articles for s in sentences[a.id] if is_candidate(s)]
+    rows = (np.stack([vectors[a.id][i] for a in articles for i, s in enumerate(sentences[a.id]) if is_candidate(s)])
+            if everything else np.zeros((0, 1)))
+    synthesis = gated("synthesis", summarizer.synthesis(subject=subject, words=2 * words, summaries=abstracts),
+                      everything, rows)
+    report("generating", len(articles) + 1, len(articles) + 2)
+    bottom = gated("bottom line", summarizer.bottom_line(subject=subject, sentences=options.lengths.bottom_line_sentences,
+                                                         summaries=abstracts), everything, rows)
+    if not any(not p.flag for p in bottom):
+        notices.append(Notice("abstractive", "unsupported", "bottom line: no generated sentence passed the "
+                                                            "faithfulness gate; the extracted bottom line is used"))
+        bottom = []
+    def positioned(disagreement: Disagreement) -> Disagreement:
+        """The disagreement with each side's one-line position generated, where it passes the gate."""
+        sides = []
+        for side in disagreement.sides:
+            if not side.statements:
+                sides.append(side)
+                continue
+            line = summarizer.side(question=disagreement.question, claim=disagreement.claim, stance=side.stance,
+                                   statements=[f"{s.speaker}: {s.citation.quote}" for s in side.statements])
+            pool = [Sentence(s.citation.article_id, 0, s.citation.start, s.citation.end, s.citation.quote)
+                    for s in side.statements]
+            checked = gated(f"position ({disagreement.question}, {side.stance})", line, pool,
+                            embed_unique(model, [s.text for s in pool]))
+            position = " ".join(p.text for p in checked) if checked and not any(p.flag for p in checked) else ""
+            sides.append(Side(side.stance, position or side.position, side.statements))
+        return replace(disagreement, sides=tuple(sides))
+
+    new_disagreements = [positioned(d) for d in compared.disagreements]
+    new_stories = [replace(story, disagreements=tuple(positioned(d) for d in story.disagreements))
+                   for story in compared.stories]
+    report("generating", len(articles) + 2, len(articles) + 2)
+    return Generated(new_summaries, new_disagreements, new_stories, synthesis, bottom, notices)
+
+
+def _article_abstract(job) -> tuple[str, Trace | None]:
+    """One article's generated summary (a per-article stage: it may run as a task elsewhere)."""
+    summarizer, values = job
+    if not isinstance(summarizer, tuple):
+        return summarizer.article(**values), None
+    # Elsewhere, (model name, options, templates): the model loaded by name, and what it did
+    # sent back with the text for the method note.
+    model, options, templates = summarizer
+    generator = _worker_generator(model, options)
+    generator.trace = Trace()
+    return Summarizer(generator, templates).article(**values), generator.trace
+
+
+@lru_cache(maxsize=1)
+def _worker_generator(model: str, options: GenerationOptions) -> Generator:
+    """A task's generator, its model loaded once per worker process and kept for later tasks."""
+    generator = get_generator(model, options)
+    generator.load()
+    return generator
