@@ -78,6 +78,28 @@ def _parser() -> argparse.ArgumentParser:
     prompts.add_argument("action", choices=("list", "show"))
     prompts.add_argument("name", nargs="?", help="template to show (with 'show')")
     prompts.add_argument("--prompts", metavar="DIR", help="folder of templates overriding the shipped ones")
+    serve = commands.add_parser(
+        "serve", help="a web page where anyone builds a memo, without a terminal",
+        description="Serve a page where policy staff upload articles, type their questions, build the memo, "
+                    "read it with its footnotes and download the Word file. Needs the serve extra: "
+                    "pip install 'memo[serve]'.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s, this "
+                       "machine only; any other address needs --token)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    serve.add_argument("--token", default=os.environ.get("MEMO_SERVE_TOKEN"),
+                       help="a secret every request must carry (default: $MEMO_SERVE_TOKEN); open the page once "
+                            "as /?token=SECRET")
+    serve.add_argument("--allow-links", action="store_true",
+                       help="let the page fetch links (off by default: a shared server that fetches any URL is "
+                            "a request-forgery risk)")
+    serve.add_argument("--workers", type=int, default=1, help="builds at once (default: %(default)s)")
+    serve.add_argument("--queue", type=int, default=8, help="builds waiting at most (default: %(default)s)")
+    serve.add_argument("--max-upload-mb", type=int, default=20, help="largest file (default: %(default)s MB)")
+    serve.add_argument("--max-files", type=int, default=50, help="files per build (default: %(default)s)")
+    serve.add_argument("--keep-minutes", type=int, default=60,
+                       help="how long a build's files are kept (default: %(default)s)")
+    serve.add_argument("--abstractive", metavar="MODEL",
+                       help="a generation model the page may switch on (default: extractive only)")
     return parser
 
 
@@ -91,7 +113,7 @@ _GROUPS = {  # argument groups of `memo build --help`
 
 
 def _header_options(group) -> None:
-    group.add_argument("--format", choices=("docx", "md", "json"), help="output format (default: from FILE's suffix)")
+    group.add_argument("--format", choices=("docx", "md", "json", "html"), help="output format (default: from FILE's suffix)")
     group.add_argument("--title", help="memo title (default: Memorandum)")
     group.add_argument("--subject", help="SUBJECT line (default: the most representative headline)")
     group.add_argument("--to", default="Distribution", help="TO line (default: %(default)s)")
@@ -297,8 +319,46 @@ def _version() -> str:
     return __version__
 
 
+def _serve_command(args) -> int:
+    """``memo serve``: refuse an open address without a token, then run the app."""
+    import ipaddress
+
+    try:
+        loopback = args.host == "localhost" or ipaddress.ip_address(args.host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not args.token:
+        print(f"memo: error: --host {args.host} is reachable from other machines: give --token (or set "
+              "MEMO_SERVE_TOKEN) so that only your team can build", file=sys.stderr)
+        return 1
+    for name in ("workers", "queue", "max_upload_mb", "max_files", "keep_minutes", "port"):
+        if getattr(args, name) < (0 if name == "queue" else 1):
+            print(f"memo: error: --{name.replace('_', '-')}: must be at least {0 if name == 'queue' else 1}",
+                  file=sys.stderr)
+            return 1
+    try:
+        import uvicorn
+
+        from ._serve.app import MB, Settings, create_app
+    except ImportError as exc:
+        print(f"memo: error: memo serve needs the serve extra ({exc.name} is missing): "
+              "pip install 'memo[serve]'", file=sys.stderr)
+        return 1
+    logging.basicConfig(level=logging.WARNING, format="memo: %(message)s", stream=sys.stderr)
+    settings = Settings(token=args.token, allow_links=args.allow_links, workers=args.workers, queue=args.queue,
+                        max_file_bytes=args.max_upload_mb * MB, max_files=args.max_files,
+                        keep_seconds=args.keep_minutes * 60, abstractive=args.abstractive)
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"memo serve: http://{shown}:{args.port}/" + ("?token=…" if args.token else "") + " (Ctrl-C stops it)",
+          file=sys.stderr, flush=True)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve_command(args)
     if args.command in ("prompts", "text"):
         try:
             return _prompts_command(args) if args.command == "prompts" else _text_command(args)

@@ -88,3 +88,19 @@ def test_markdown_emphasis_hugs_its_words():
     assert _text(Text(" ", quiet=True), cell=False) == " "
     assert _text(Text("x | y"), cell=True) == "x \\| y"
 
+
+
+def test_the_html_writer_translates_the_outline_and_escapes_source_text(seed_memo, tmp_path):
+    import dataclasses as dc
+
+    from memo._render.html import memo_fragment
+
+    page = seed_memo.save(tmp_path / "m.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.count("<li id=\"fn-") == len(outline(seed_memo).footnotes())
+    assert page.count("<table>") == sum(isinstance(b, Table) for b in outline(seed_memo).blocks)
+    # A sentence holding markup is shown as text: never a tag, in the body or in a footnote's hover.
+    point = seed_memo.key_points[0]
+    hostile = dc.replace(seed_memo, key_points=(dc.replace(point, text='<script>alert("x")</script> & co'),))
+    fragment = memo_fragment(hostile, prefix="t")
+    assert "<script>" not in fragment and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in fragment
+    assert 'href="#t-1"' in fragment and '<li id="t-1">' in fragment

@@ -13,7 +13,7 @@ from .._model import WRITERS
 if TYPE_CHECKING:
     from .common import Layout
 
-FORMATS = {".docx": "docx", ".md": "md", ".markdown": "md", ".json": "json"}
+FORMATS = {".docx": "docx", ".md": "md", ".markdown": "md", ".json": "json", ".html": "html", ".htm": "html"}
 
 
 def format_for(path: Path, format: str | None) -> str:
@@ -24,7 +24,7 @@ def format_for(path: Path, format: str | None) -> str:
     try:
         return FORMATS[path.suffix.lower()]
     except KeyError:
-        raise OutputError(f"{path}: cannot tell the format from the suffix; use .docx, .md or .json") from None
+        raise OutputError(f"{path}: cannot tell the format from the suffix; use .docx, .md, .json or .html") from None
 
 
 def layout_of(layout) -> "Layout":
@@ -96,6 +96,12 @@ def _markdown(memo, layout=None) -> str:
     return render_markdown(memo, layout_of(layout))
 
 
+def _html(memo, layout=None) -> bytes:
+    from .html import render_html
+
+    return render_html(memo, layout_of(layout)).encode("utf-8")
+
+
 def _json(memo, layout=None) -> str:
     """The memo's data, and its footnotes as the DOCX and Markdown of the same layout number them."""
     import json
@@ -121,6 +127,7 @@ _RENDERERS = {
     "docx": _docx,
     "md": lambda memo, layout: _markdown(memo, layout).encode("utf-8"),
     "json": lambda memo, layout: _json(memo, layout).encode("utf-8"),
+    "html": _html,
 }
 
 WRITERS.update(save=save_memo, markdown=_markdown, json=_json, citations=_citations)
