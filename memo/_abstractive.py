@@ -41,6 +41,15 @@ class GenerationOptions:
     repetition_penalty: float = 1.0
     no_repeat_ngram_size: int = 3
     seed: int = 0
+    # A model server (``openai:MODEL``): its address (".../v1"; default $OPENAI_BASE_URL), the
+    # environment variable holding its key (default OPENAI_API_KEY), requests in flight, the
+    # window when the server does not report one, seconds per request, and retries.
+    api_base: str | None = None
+    api_key_env: str | None = None
+    concurrency: int = 4
+    context_window: int = 4096
+    timeout: float = 120.0
+    retries: int = 4
 
 
 @runtime_checkable
@@ -189,6 +198,12 @@ class TransformersGenerator:
 
 
 def get_generator(spec: str | Path | Generator, options: GenerationOptions | None = None) -> Generator:
+    if isinstance(spec, str) and spec.startswith("openai:"):
+        from ._openai import OpenAIGenerator
+
+        if not spec[len("openai:"):]:
+            raise ModelError("openai:MODEL: name the model the server serves")
+        return OpenAIGenerator(spec[len("openai:"):], options or GenerationOptions())
     if isinstance(spec, (str, Path)):
         if _local_path(spec) and not Path(spec).expanduser().exists():
             # A mistyped folder is the user's error, not a model that failed to load: it is not

@@ -168,6 +168,15 @@ def _generation_options(group) -> None:
     group.add_argument("--dtype", choices=("float32", "float16", "bfloat16"), help="model precision (default: auto)")
     group.add_argument("--batch-size", type=int, default=4, metavar="N", help="prompts per generate() call")
     group.add_argument("--max-new-tokens", type=int, default=96, metavar="N", help="tokens generated per prompt")
+    group.add_argument("--api-base", metavar="URL",
+                       help="with --abstractive openai:MODEL: the OpenAI-compatible server, e.g. "
+                            "http://localhost:11434/v1 (default: $OPENAI_BASE_URL)")
+    group.add_argument("--api-key-env", metavar="NAME",
+                       help="environment variable holding the server's API key (default: OPENAI_API_KEY)")
+    group.add_argument("--concurrency", type=int, default=4, metavar="N", help="requests in flight to the server")
+    group.add_argument("--context-window", type=int, default=4096, metavar="N",
+                       help="the model's window in tokens when the server does not report it")
+    group.add_argument("--timeout", type=float, default=120.0, metavar="S", help="seconds per server request")
 
 
 def _runtime_options(group) -> None:
@@ -381,12 +390,17 @@ def main(argv: list[str] | None = None) -> int:
             article_sentences=args.sentences, article_words=args.words, embedder=embedder, progress=bar,
             questions=args.question, stance=stance, consensus_points=args.consensus,
             found_disagreements=args.found_disagreements,
-            abstractive=None if args.no_abstractive else args.abstractive, prompts=args.prompts, fallback=True,
+            abstractive=None if args.no_abstractive else args.abstractive, prompts=args.prompts,
+            # The default model may be missing (extractive then, and the note says so); a server
+            # the user named must answer, or the build stops with one line.
+            fallback=not str(args.abstractive).startswith("openai:"),
             cache=None if args.no_cache else args.cache, max_stories=args.max_stories,
             story_points=args.story_points, executor=None if args.ray is None else "ray",
             ray_address=args.ray or None,
             generation=dict(device=args.device, dtype=args.dtype, batch_size=args.batch_size,
-                            max_new_tokens=args.max_new_tokens),
+                            max_new_tokens=args.max_new_tokens, api_base=args.api_base,
+                            api_key_env=args.api_key_env, concurrency=args.concurrency,
+                            context_window=args.context_window, timeout=args.timeout),
             layout=dict(consensus=args.body_consensus, statements=args.body_statements, who=args.body_speakers,
                         appendix=not args.no_appendix), strict=args.strict,
         )

@@ -1,0 +1,167 @@
+"""The OpenAI-compatible backend (openai:MODEL) against a small HTTP server the test runs on
+127.0.0.1: a real client talking to a real socket; the server says what a model server says,
+including the faults a real one cannot be made to produce on demand (a 500, a slow reply)."""
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+import memo
+from memo._abstractive import GenerationOptions, get_generator
+from memo._errors import ModelError
+from memo._openai import estimate_tokens
+
+KEY = "sk-test-0123456789abcdef"
+
+
+class _Server:
+    """Serves /v1/models and /v1/chat/completions; ``faults`` is a list of what the next
+    completions do instead of answering ("500", "429", "slow")."""
+
+    def __init__(self, model="tiny-chat", window=1024):
+        self.model, self.window, self.faults, self.received, self.headers = model, window, [], [], []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def reply(self, status, body, headers=()):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                server.headers.append(dict(self.headers))
+                if self.path == "/v1/models":
+                    self.reply(200, {"object": "list", "data": [{"id": server.model, "object": "model",
+                                                                 "max_model_len": server.window}]})
+                else:
+                    self.reply(404, {"error": {"message": "no such route"}})
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                server.headers.append(dict(self.headers))
+                fault = server.faults.pop(0) if server.faults else None
+                if fault == "500":
+                    return self.reply(500, {"error": {"message": "overloaded"}})
+                if fault == "429":
+                    return self.reply(429, {"error": {"message": "slow down"}}, [("retry-after", "0.1")])
+                if fault == "slow":
+                    time.sleep(2)
+                if body["model"] != server.model:
+                    return self.reply(404, {"error": {"message": f"model {body['model']} not found"}})
+                prompt = body["messages"][0]["content"]
+                server.received.append(body)
+                # A "model" that answers with the prompt's last line: text from the sources.
+                lines = [line for line in prompt.splitlines() if line.strip()]
+                self.reply(200, {"choices": [{"message": {"role": "assistant", "content": lines[-1] if lines else ""}}]})
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+
+
+@pytest.fixture
+def server():
+    running = _Server()
+    yield running
+    running.close()
+
+
+def _options(server, **changes):
+    return GenerationOptions(**{"api_base": server.base, "retries": 2, "timeout": 5, **changes})
+
+
+def test_a_seeds_build_through_the_server_fits_every_prompt_to_its_window(server, seeds_dir, tmp_path,
+                                                                           monkeypatch, caplog):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    brief = memo.build(seeds_dir, abstractive="openai:tiny-chat", generation={"api_base": server.base},
+                       out=tmp_path / "m.docx")
+    assert server.received and brief.synthesis  # generated, through the gate
+    window = 1024 - 96
+    assert all(estimate_tokens(b["messages"][0]["content"]) + 16 <= window for b in server.received)
+    assert all(b["temperature"] == 0.0 and b["seed"] == 0 and b["max_tokens"] == 96 for b in server.received)
+    assert all(h.get("Authorization") == f"Bearer {KEY}" for h in server.headers)
+    method = " ".join(brief.method.steps)
+    assert "tiny-chat on the OpenAI-compatible server at 127.0.0.1:" in method
+    for kind in ("docx", "md", "json"):
+        brief.save(tmp_path / f"m.{kind}")
+        assert KEY.encode() not in (tmp_path / f"m.{kind}").read_bytes()
+    assert KEY not in caplog.text
+
+
+def test_a_long_text_is_split_to_the_window_and_reduced(server):
+    generator = get_generator("openai:tiny-chat", _options(server))
+    summary = memo.Prompts()
+    from memo._abstractive import Summarizer
+
+    text = [f"Sentence {n} of a long report on the harbour strike, with figures {n * 7} and more words." for n in
+            range(400)]
+    Summarizer(generator, summary).article(title="T", outlet="O", date="", words=60, units=text)
+    assert len(server.received) > 3 and generator.trace.reduce_levels >= 1
+    assert max(estimate_tokens(b["messages"][0]["content"]) + 16 for b in server.received) <= generator.window
+
+
+def test_a_500_then_success_is_retried_and_a_429_waits(server):
+    server.faults[:] = ["500", "429"]
+    generator = get_generator("openai:tiny-chat", _options(server))
+    assert generator.generate(["Say something.\nThe port reopened."]) == ["The port reopened."]
+    assert len(server.received) == 1 and not server.faults
+
+
+def test_a_reply_slower_than_the_timeout_fails_in_one_line(server):
+    server.faults[:] = ["slow", "slow"]
+    generator = get_generator("openai:tiny-chat", _options(server, timeout=0.5, retries=1))
+    with pytest.raises(ModelError, match=r"no reply within 0.5 s after 2 tries") as raised:
+        generator.generate(["Hello."])
+    assert "\n" not in str(raised.value) and KEY not in str(raised.value)
+
+
+def test_an_unknown_model_fails_before_any_work_naming_what_the_server_serves(server, seeds_dir, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "memo", "build", str(seeds_dir), "-o", str(tmp_path / "m.docx"),
+                           "--abstractive", "openai:big-model", "--api-base", server.base, "--no-cache"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and not (tmp_path / "m.docx").exists()
+    assert done.stderr.strip().count("\n") == 0
+    assert "does not serve 'big-model' (it serves: tiny-chat)" in done.stderr
+
+
+def test_a_server_that_is_down_fails_in_one_line_before_slow_work(seeds_dir, tmp_path):
+    began = time.time()
+    done = subprocess.run([sys.executable, "-m", "memo", "build", str(seeds_dir), "-o", str(tmp_path / "m.docx"),
+                           "--abstractive", "openai:tiny-chat", "--api-base", "http://127.0.0.1:9/v1",
+                           "--no-cache"], capture_output=True, text=True, timeout=120,
+                          env={**__import__("os").environ, "OPENAI_API_KEY": KEY})
+    assert done.returncode == 1 and not (tmp_path / "m.docx").exists()
+    assert done.stderr.startswith("memo: error: model server 127.0.0.1:9 (openai:tiny-chat): cannot reach it")
+    assert done.stderr.strip().count("\n") == 0 and KEY not in done.stderr
+    assert time.time() - began < 60
+
+
+def test_the_estimate_counts_more_tokens_than_a_real_tokenizer():
+    from tokenizers import Tokenizer
+
+    from memo._embed import bundled_minilm_path
+
+    tokenizer = Tokenizer.from_file(str(bundled_minilm_path() / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    texts = ["Chinese leader Xi Jinping landed in Moscow on Monday for a high-profile meeting.",
+             "习近平 is in Moscow on his first state visit since the start of the Ukraine war.",
+             "The figures — 1,234,567.89 and 3.5% — were revised on 2023-03-21 (see https://example.test/a?b=c)."]
+    for text in texts:
+        assert estimate_tokens(text) >= len(tokenizer.encode(text).ids)
