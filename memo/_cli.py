@@ -73,11 +73,24 @@ def _parser() -> argparse.ArgumentParser:
                       help="cache folder; fetched pages are kept there (default: $MEMO_CACHE or %(default)s)")
     text.add_argument("--no-cache", action="store_true", help="fetch links again; keep nothing")
     text.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
-    prompts = commands.add_parser("prompts", help="list or show the prompt templates in force",
-                                  description="Show the prompt templates memo would use, shipped or yours.")
-    prompts.add_argument("action", choices=("list", "show"))
-    prompts.add_argument("name", nargs="?", help="template to show (with 'show')")
+    prompts = commands.add_parser(
+        "prompts", help="list, show or render the prompt templates in force",
+        description="Show the prompt templates memo would use, shipped or yours; `render SOURCE...` prints "
+                    "the article prompts a build would send, with their token counts, and loads no model.")
+    prompts.add_argument("action", choices=("list", "show", "render"))
+    prompts.add_argument("rest", nargs="*", metavar="NAME|SOURCE",
+                         help="the template to show (with 'show'); the sources (with 'render')")
     prompts.add_argument("--prompts", metavar="DIR", help="folder of templates overriding the shipped ones")
+    prompts.add_argument("--abstractive", metavar="openai:MODEL",
+                         help="with 'render': the served model whose window the prompts fit (asks the server "
+                              "for its window; generates nothing)")
+    prompts.add_argument("--api-base", metavar="URL", help="with 'render': the model server (or $OPENAI_BASE_URL)")
+    prompts.add_argument("--context-window", type=int, default=4096, metavar="N",
+                         help="with 'render': the window when no server reports one (default: %(default)s)")
+    prompts.add_argument("--max-new-tokens", type=int, default=96, metavar="N",
+                         help="with 'render': tokens the reply may take (default: %(default)s)")
+    prompts.add_argument("--words", type=int, default=60, metavar="N",
+                         help="with 'render': words asked of each article summary (default: %(default)s)")
     serve = commands.add_parser(
         "serve", help="a web page where anyone builds a memo, without a terminal",
         description="Serve a page where policy staff upload articles, type their questions, build the memo, "
@@ -290,12 +303,97 @@ def _prompts_command(args) -> int:
         for name, origin, variables in prompts.listing():
             print(f"{name:<20} {origin}\n{'':<20} variables: {', '.join(sorted(variables))}")
         return 0
-    if not args.name:
+    if args.action == "render":
+        return _render_prompts(args, prompts)
+    if len(args.rest) != 1:
         raise ArgumentError("memo prompts show NAME: which template? (memo prompts list names them)")
-    template = prompts.get(args.name)
+    template = prompts.get(args.rest[0])
     print(f"# from {template.origin}")
     sys.stdout.write(template.text if template.text.endswith("\n") else template.text + "\n")
     return 0
+
+
+def _render_prompts(args, prompts) -> int:
+    """The article prompts a build sends, byte for byte, each with its token count: the text is
+    read, cleaned and split as in a build, and packed into the window as the generation stage
+    packs it. Later rounds (reduce, synthesis, bottom line) hold the model's own outputs, so
+    they are only counted, not shown."""
+    from . import _ingest as ingest
+    from ._abstractive import GenerationOptions, Summarizer
+    from ._prepare import prepare
+
+    if not args.rest:
+        raise ArgumentError("memo prompts render SOURCE...: which articles?")
+    prompts.check()
+    model = args.abstractive or "openai:(estimate)"
+    if not model.startswith("openai:"):
+        raise ArgumentError("memo prompts render: --abstractive takes openai:MODEL (a served model); without it "
+                            "the prompts are fitted to --context-window")
+    options = GenerationOptions(api_base=args.api_base, context_window=args.context_window,
+                                max_new_tokens=args.max_new_tokens)
+    generator = _DryRun(model[len("openai:"):], options, asks_server=bool(args.abstractive))
+    summarizer = Summarizer(generator, prompts)
+    plan = ingest.plan_sources(list(args.rest), strict=False)
+    shown = 0
+    for document in ingest.iter_documents(plan):
+        prepared = prepare(document, attribute_now=False)
+        article = prepared.article
+        if article is None or not prepared.sentences:
+            continue
+        doc = prepared.sentences
+        generator.source = article.source
+        summarizer.article(title=article.title, outlet=article.outlet, date=article.date, words=args.words,
+                           units=[s.text for s in doc if not s.is_heading] or [s.text for s in doc])
+        shown += 1
+    if not shown:
+        raise InputError("no article has any text to summarise")
+    return 0
+
+
+class _DryRun:
+    """A generator that prints the prompts it is given instead of sending them, fitted to a
+    served model's window (asked of the server; nothing is generated) or to --context-window."""
+
+    def __init__(self, model: str, options, asks_server: bool):
+        from ._openai import OpenAIGenerator
+
+        self.server = OpenAIGenerator(model, options) if asks_server else None
+        self.options = options
+        self.trace = None
+        self.source = ""  # the article whose first round is being fitted; printed once
+
+    @property
+    def window(self) -> int:
+        if self.server is not None:
+            return self.server.window
+        return self.options.context_window - self.options.max_new_tokens
+
+    def count(self, prompt: str) -> int:
+        from ._openai import CHAT_OVERHEAD, estimate_tokens
+
+        return estimate_tokens(prompt) + CHAT_OVERHEAD
+
+    def split_tokens(self, text: str, size: int) -> list[str]:
+        from ._openai import split_estimated
+
+        return split_estimated(text, size)
+
+    def generate(self, prompts) -> list[str]:
+        if self.source:  # the map round; a reduce round holds the model's own output
+            for n, prompt in enumerate(prompts, start=1):
+                part = f", part {n} of {len(prompts)}" if len(prompts) > 1 else ""
+                print(f"===== article_summary: {file_name_of(self.source)}{part}: {self.count(prompt)} tokens "
+                      f"(estimated; window {self.window}) =====")
+                sys.stdout.write(prompt + "\n")  # the prompt exactly as sent, then one newline
+            if len(prompts) > 1:
+                print(f"===== then the {len(prompts)} parts' summaries are reduced: those prompts hold the "
+                      "model's own output =====")
+        self.source = ""
+        return ["(summary)"] * len(prompts)
+
+
+def file_name_of(source: str) -> str:
+    return source.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _preloaded(args):

@@ -40,6 +40,24 @@ def estimate_tokens(text: str) -> int:
     return sum(math.ceil(len(run) / 2.5) for run in letters) + others
 
 
+def split_estimated(text: str, size: int) -> list[str]:
+    """``text`` in pieces of at most ``size`` estimated tokens, cut between words where it can."""
+    pieces, current = [], ""
+    for word in text.split(" "):
+        trial = f"{current} {word}" if current else word
+        if current and estimate_tokens(trial) > size:
+            pieces.append(current)
+            trial = word
+        while estimate_tokens(trial) > size:  # one long "word" (a URL, CJK text): cut by characters
+            cut = max(1, size)
+            while estimate_tokens(trial[:cut]) > size:
+                cut -= 1
+            pieces.append(trial[:cut])
+            trial = trial[cut:]
+        current = trial
+    return pieces + ([current] if current else [])
+
+
 class OpenAIGenerator:
     """A model served over the OpenAI chat-completions API at ``api_base`` (".../v1")."""
 
@@ -136,21 +154,7 @@ class OpenAIGenerator:
         return estimate_tokens(prompt) + CHAT_OVERHEAD
 
     def split_tokens(self, text: str, size: int) -> list[str]:
-        """``text`` in pieces of at most ``size`` estimated tokens, cut between words where it can."""
-        pieces, current = [], ""
-        for word in text.split(" "):
-            trial = f"{current} {word}" if current else word
-            if current and estimate_tokens(trial) > size:
-                pieces.append(current)
-                trial = word
-            while estimate_tokens(trial) > size:  # one long "word" (a URL, CJK text): cut by characters
-                cut = max(1, size)
-                while estimate_tokens(trial[:cut]) > size:
-                    cut -= 1
-                pieces.append(trial[:cut])
-                trial = trial[cut:]
-            current = trial
-        return pieces + ([current] if current else [])
+        return split_estimated(text, size)
 
     def describe(self) -> str:
         return (f"{self.name} on the OpenAI-compatible server at {self.host} (window {self.window} tokens, "

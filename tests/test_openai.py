@@ -3,6 +3,7 @@
 including the faults a real one cannot be made to produce on demand (a 500, a slow reply)."""
 
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -165,3 +166,22 @@ def test_the_estimate_counts_more_tokens_than_a_real_tokenizer():
              "The figures — 1,234,567.89 and 3.5% — were revised on 2023-03-21 (see https://example.test/a?b=c)."]
     for text in texts:
         assert estimate_tokens(text) >= len(tokenizer.encode(text).ids)
+
+
+def test_prompts_render_prints_byte_for_byte_what_the_server_then_receives(server, seeds_dir, tmp_path):
+    shown = subprocess.run([sys.executable, "-m", "memo", "prompts", "render", str(seeds_dir),
+                            "--abstractive", "openai:tiny-chat", "--api-base", server.base],
+                           capture_output=True, text=True, timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    assert not server.received  # render generates nothing
+    parts = re.split(r"^===== article_summary: (.+?): (\d+) tokens \(estimated; window (\d+)\) =====\n",
+                     shown.stdout, flags=re.M)
+    printed = []
+    for header_end in range(1, len(parts), 4):
+        body = re.split(r"^===== then ", parts[header_end + 3], flags=re.M)[0]
+        printed.append((body[:-1], int(parts[header_end + 1]), int(parts[header_end + 2])))  # one newline after each
+    assert len({p for p in re.findall(r"^===== article_summary: ([^,:]+)", shown.stdout, re.M)}) == 5
+    assert all(tokens <= window for _, tokens, window in printed)
+    memo.build(seeds_dir, abstractive="openai:tiny-chat", generation={"api_base": server.base})
+    received = [b["messages"][0]["content"] for b in server.received]
+    assert printed and all(prompt in received for prompt, _, _ in printed)
