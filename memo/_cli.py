@@ -371,12 +371,14 @@ class _DryRun:
     def count(self, prompt: str) -> int:
         from ._openai import CHAT_OVERHEAD, estimate_tokens
 
-        return estimate_tokens(prompt) + CHAT_OVERHEAD
+        return self.server.count(prompt) if self.server is not None else estimate_tokens(prompt) + CHAT_OVERHEAD
 
     def split_tokens(self, text: str, size: int) -> list[str]:
-        from ._openai import split_estimated
+        from ._openai import CHAT_OVERHEAD, split_estimated
 
-        return split_estimated(text, size)
+        if self.server is not None:
+            return self.server.split_tokens(text, size)
+        return split_estimated(text, max(1, size - CHAT_OVERHEAD))
 
     def generate(self, prompts) -> list[str]:
         if self.source:  # the map round; a reduce round holds the model's own output

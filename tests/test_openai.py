@@ -15,7 +15,7 @@ import pytest
 import memo
 from memo._abstractive import GenerationOptions, get_generator
 from memo._errors import ModelError
-from memo._openai import estimate_tokens
+from memo._openai import CALIBRATION_TEXT, estimate_tokens
 
 KEY = "sk-test-0123456789abcdef"
 
@@ -26,6 +26,7 @@ class _Server:
 
     def __init__(self, model="tiny-chat", window=1024):
         self.model, self.window, self.faults, self.received, self.headers = model, window, [], [], []
+        self.density = 8  # the usage it reports, in tenths of memo's estimate (8: fewer tokens than estimated)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -63,10 +64,12 @@ class _Server:
                 if body["model"] != server.model:
                     return self.reply(404, {"error": {"message": f"model {body['model']} not found"}})
                 prompt = body["messages"][0]["content"]
-                server.received.append(body)
+                if prompt != CALIBRATION_TEXT:  # the one request that learns how the model counts
+                    server.received.append(body)
                 # A "model" that answers with the prompt's last line: text from the sources.
                 lines = [line for line in prompt.splitlines() if line.strip()]
-                self.reply(200, {"choices": [{"message": {"role": "assistant", "content": lines[-1] if lines else ""}}]})
+                self.reply(200, {"choices": [{"message": {"role": "assistant", "content": lines[-1] if lines else ""}}],
+                                 "usage": {"prompt_tokens": (estimate_tokens(prompt) + 16) * server.density // 10}})
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
@@ -118,15 +121,15 @@ def test_a_long_text_is_split_to_the_window_and_reduced(server):
 
 
 def test_a_500_then_success_is_retried_and_a_429_waits(server):
+    generator = get_generator("openai:tiny-chat", _options(server)).load()
     server.faults[:] = ["500", "429"]
-    generator = get_generator("openai:tiny-chat", _options(server))
     assert generator.generate(["Say something.\nThe port reopened."]) == ["The port reopened."]
     assert len(server.received) == 1 and not server.faults
 
 
 def test_a_reply_slower_than_the_timeout_fails_in_one_line(server):
+    generator = get_generator("openai:tiny-chat", _options(server, timeout=0.5, retries=1)).load()
     server.faults[:] = ["slow", "slow"]
-    generator = get_generator("openai:tiny-chat", _options(server, timeout=0.5, retries=1))
     with pytest.raises(ModelError, match=r"no reply within 0.5 s after 2 tries") as raised:
         generator.generate(["Hello."])
     assert "\n" not in str(raised.value) and KEY not in str(raised.value)
@@ -185,3 +188,98 @@ def test_prompts_render_prints_byte_for_byte_what_the_server_then_receives(serve
     memo.build(seeds_dir, abstractive="openai:tiny-chat", generation={"api_base": server.base})
     received = [b["messages"][0]["content"] for b in server.received]
     assert printed and all(prompt in received for prompt, _, _ in printed)
+
+
+def _tiny_chat_model(out, corpus: list[str]):
+    """A tiny decoder with random weights, a small byte-level BPE tokenizer trained here and a
+    chat template: a real model for a real server, built offline."""
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+    bpe = Tokenizer(models.BPE(unk_token="<unk>"))
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    bpe.train_from_iterator(corpus, trainers.BpeTrainer(vocab_size=600, special_tokens=["<unk>", "<s>", "</s>", "<pad>"],
+                                                        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, bos_token="<s>", eos_token="</s>", unk_token="<unk>",
+                                        pad_token="<pad>", model_max_length=2048)
+    tokenizer.chat_template = ("{% for m in messages %}<s>{{ m['role'] }}\n{{ m['content'] }}</s>\n{% endfor %}"
+                               "{% if add_generation_prompt %}<s>assistant\n{% endif %}")
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(LlamaConfig(
+        vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
+        num_key_value_heads=2, max_position_embeddings=2048, bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id))
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return tokenizer
+
+
+def test_a_whole_seeds_build_through_transformers_serve(seeds_dir, tmp_path):
+    """`transformers serve` (the transformers[serving] extra) serving a tiny chat model this test
+    builds: memo's prompts go to a real OpenAI-compatible server and fit its model's window."""
+    import os
+    import shutil
+    import socket
+    import urllib.request
+
+    pytest.importorskip("fastapi")
+    serve = shutil.which("transformers", path=os.path.dirname(sys.executable)) or shutil.which("transformers")
+    if serve is None:
+        pytest.skip("transformers' command line is not installed")
+    model_dir = tmp_path / "tiny-chat"
+    tokenizer = _tiny_chat_model(model_dir, [p.read_text(encoding="utf-8") for p in seeds_dir.glob("*.txt")])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "OPENAI_API_KEY": KEY}
+    server = subprocess.Popen([serve, "serve", str(model_dir), "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}/v1"
+    try:
+        ends = time.time() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/models", timeout=2) as reply:
+                    assert str(model_dir) in reply.read().decode()
+                break
+            except OSError:
+                if time.time() > ends or server.poll() is not None:
+                    raise AssertionError("transformers serve did not start")
+                time.sleep(0.5)
+        window, new_tokens = 1024, 16
+        common = ["--abstractive", f"openai:{model_dir}", "--api-base", base, "--context-window", str(window),
+                  "--max-new-tokens", str(new_tokens)]
+        out = tmp_path / "m.json"
+        done = subprocess.run([sys.executable, "-m", "memo", "build", str(seeds_dir), "-o", str(out), "--no-cache",
+                               *common], capture_output=True, text=True, timeout=600, env=env)
+        assert done.returncode == 0, done.stderr
+        data = json.loads(out.read_text(encoding="utf-8"))
+        method = " ".join(data["method"]["steps"])
+        assert f"on the OpenAI-compatible server at 127.0.0.1:{port}" in method
+        assert any(s["generated"] for s in data["source_summaries"]) or data["synthesis"]  # the server answered
+        assert KEY not in out.read_text(encoding="utf-8") and KEY not in done.stderr
+        # Every article prompt, counted by the served model's own tokenizer with its chat template, fits.
+        shown = subprocess.run([sys.executable, "-m", "memo", "prompts", "render", str(seeds_dir), *common[:4],
+                                "--context-window", str(window), "--max-new-tokens", str(new_tokens)],
+                               capture_output=True, text=True, timeout=120, env=env)
+        prompts = re.split(r"^===== [^\n]* =====\n", shown.stdout, flags=re.M)[1:]
+        assert len(prompts) >= 5
+        for prompt in prompts:
+            text = tokenizer.apply_chat_template([{"role": "user", "content": prompt[:-1]}], tokenize=False,
+                                                 add_generation_prompt=True)
+            assert len(tokenizer(text, add_special_tokens=False)["input_ids"]) <= window - new_tokens
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_a_model_that_counts_more_tokens_than_the_estimate_scales_every_count(server):
+    server.density = 20  # this model's tokenizer counts twice memo's estimate
+    generator = get_generator("openai:tiny-chat", _options(server)).load()
+    assert 2.0 <= generator.scale <= 2.3
+    text = "The port reopened on Friday after a week of strikes, officials said. " * 40
+    assert generator.count(text) >= 2 * estimate_tokens(text)
+    pieces = generator.split_tokens(text, 200)
+    assert "".join(pieces).replace(" ", "") == text.replace(" ", "") and all(generator.count(p) <= 200 for p in pieces)
