@@ -8,6 +8,12 @@ batch 8, each in a fresh process so its peak memory is its own, on the CPU and, 
 sees one, on the GPU.
 
     .venv/bin/python benchmarks/generation_throughput.py [--models flan-t5-base bart-large]
+    .venv/bin/python benchmarks/generation_throughput.py --server
+
+``--server``: memo's two generation backends on one tiny chat model (tools/tiny_chat_model.py,
+random weights), in one run: in-process (transformers, batch 4), and through `transformers
+serve` (the OpenAI-compatible backend, ``openai:MODEL``) at concurrency 1 and 4, in prompts
+per second for the same prompts. The in-process figure is the baseline.
 """
 
 from __future__ import annotations
@@ -77,7 +83,11 @@ def main(argv=None) -> int:
     parser.add_argument("--input-tokens", type=int, default=512)
     parser.add_argument("--new-tokens", type=int, default=64)
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: "model,device,batch" in a child process
+    parser.add_argument("--server", action="store_true", help="the server backend against the in-process one")
+    parser.add_argument("--prompts", type=int, default=24, help="with --server: prompts per row")
     args = parser.parse_args(argv)
+    if args.server:
+        return server_rows(args.prompts, args.new_tokens)
     if args.one:
         model, device, batch = args.one.split(",")
         print(json.dumps(run_one(model, device, int(batch), args.input_tokens, args.new_tokens)))
@@ -109,6 +119,76 @@ def main(argv=None) -> int:
     print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads"
           + (f", GPU {torch.cuda.get_device_name()}" if torch.cuda.is_available() else ", no GPU visible"))
     return 1 if failed else 0
+
+
+def server_rows(count: int, new_tokens: int) -> int:
+    """Prompts per second: in-process, then through `transformers serve` at concurrency 1 and 4."""
+    import os
+    import shutil
+    import socket
+    import tempfile
+    import urllib.request
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(repo))
+    from memo._abstractive import GenerationOptions, TransformersGenerator
+    from memo._openai import OpenAIGenerator
+    from tools.tiny_chat_model import build
+
+    serve = shutil.which("transformers", path=os.path.dirname(sys.executable)) or shutil.which("transformers")
+    if serve is None:
+        print("transformers' command line is missing: pip install 'transformers[serving]'", file=sys.stderr)
+        return 2
+    texts = [p.read_text(encoding="utf-8") for p in sorted((repo / "seeds").glob("*.txt"))]
+    sentences = [line for text in texts for line in text.splitlines() if len(line) > 80]
+    prompts = [f"Summarize in 20 words.\n\n{sentences[n % len(sentences)]}\n{sentences[(n + 7) % len(sentences)]}"
+               for n in range(count)]
+    with tempfile.TemporaryDirectory() as tmp:
+        model = Path(tmp) / "tiny-chat"
+        build(model, texts)
+        rows = []
+        local = TransformersGenerator(model, GenerationOptions(device="cpu", batch_size=4, max_new_tokens=new_tokens,
+                                                               no_repeat_ngram_size=0))
+        local.generate(prompts[:2])  # load and warm up
+        began = time.perf_counter()
+        local.generate(prompts)
+        rows.append(("in-process (transformers, batch 4)", time.perf_counter() - began))
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = subprocess.Popen([serve, "serve", str(model), "--host", "127.0.0.1", "--port", str(port)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  env={**os.environ, "HF_HUB_OFFLINE": "1"})
+        try:
+            base = f"http://127.0.0.1:{port}/v1"
+            ends = time.time() + 120
+            while True:
+                try:
+                    urllib.request.urlopen(base + "/models", timeout=2).close()
+                    break
+                except OSError:
+                    if time.time() > ends:
+                        raise SystemExit("transformers serve did not start")
+                    time.sleep(0.5)
+            for concurrency in (1, 4):
+                remote = OpenAIGenerator(str(model), GenerationOptions(api_base=base, concurrency=concurrency,
+                                                                       max_new_tokens=new_tokens,
+                                                                       context_window=2048))
+                remote.generate(prompts[:2])
+                began = time.perf_counter()
+                remote.generate(prompts)
+                rows.append((f"server (openai:, transformers serve), concurrency {concurrency}",
+                             time.perf_counter() - began))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    baseline = count / rows[0][1]
+    print(f"{count} prompts of two seeds sentences, {new_tokens} new tokens each, a tiny chat model (random weights)")
+    print(f"{'backend':<52} {'seconds':>8} {'prompts/s':>10} {'x in-process':>12}")
+    for name, seconds in rows:
+        print(f"{name:<52} {seconds:8.2f} {count / seconds:10.2f} {count / seconds / baseline:12.2f}")
+    return 0
 
 
 if __name__ == "__main__":

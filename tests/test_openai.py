@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -190,32 +191,6 @@ def test_prompts_render_prints_byte_for_byte_what_the_server_then_receives(serve
     assert printed and all(prompt in received for prompt, _, _ in printed)
 
 
-def _tiny_chat_model(out, corpus: list[str]):
-    """A tiny decoder with random weights, a small byte-level BPE tokenizer trained here and a
-    chat template: a real model for a real server, built offline."""
-    import torch
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
-
-    bpe = Tokenizer(models.BPE(unk_token="<unk>"))
-    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    bpe.decoder = decoders.ByteLevel()
-    bpe.train_from_iterator(corpus, trainers.BpeTrainer(vocab_size=600, special_tokens=["<unk>", "<s>", "</s>", "<pad>"],
-                                                        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, bos_token="<s>", eos_token="</s>", unk_token="<unk>",
-                                        pad_token="<pad>", model_max_length=2048)
-    tokenizer.chat_template = ("{% for m in messages %}<s>{{ m['role'] }}\n{{ m['content'] }}</s>\n{% endfor %}"
-                               "{% if add_generation_prompt %}<s>assistant\n{% endif %}")
-    torch.manual_seed(0)
-    model = LlamaForCausalLM(LlamaConfig(
-        vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
-        num_key_value_heads=2, max_position_embeddings=2048, bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id))
-    model.save_pretrained(out)
-    tokenizer.save_pretrained(out)
-    return tokenizer
-
-
 def test_a_whole_seeds_build_through_transformers_serve(seeds_dir, tmp_path):
     """`transformers serve` (the transformers[serving] extra) serving a tiny chat model this test
     builds: memo's prompts go to a real OpenAI-compatible server and fit its model's window."""
@@ -229,7 +204,10 @@ def test_a_whole_seeds_build_through_transformers_serve(seeds_dir, tmp_path):
     if serve is None:
         pytest.skip("transformers' command line is not installed")
     model_dir = tmp_path / "tiny-chat"
-    tokenizer = _tiny_chat_model(model_dir, [p.read_text(encoding="utf-8") for p in seeds_dir.glob("*.txt")])
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tools.tiny_chat_model import build
+
+    tokenizer = build(model_dir, [p.read_text(encoding="utf-8") for p in seeds_dir.glob("*.txt")])
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
