@@ -60,6 +60,19 @@ class Generation:
     prompts: str | Path | None = None
     options: dict | None = None
     fallback: bool = False
+    api_base: str | None = None  # the model server of openai:MODEL
+
+    def settings(self):
+        """The generation options (``GenerationOptions``), the server's address among them."""
+        from ._abstractive import GenerationOptions
+
+        values = dict(self.options or {})
+        if self.api_base is not None:
+            values["api_base"] = self.api_base
+        try:
+            return GenerationOptions(**values)
+        except TypeError as exc:
+            raise ArgumentError(f"generation options: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -95,8 +108,8 @@ class Options:
     @classmethod
     def of(cls, *, title, to, from_, date, subject, embedder, bottom_line_sentences, key_points, article_sentences,
            article_words, questions, stance, consensus_points, found_disagreements, max_stories, story_points,
-           abstractive, prompts, generation, fallback, cache, executor, ray_address, out, format, layout, strict,
-           limits) -> "Options":
+           abstractive, prompts, generation, api_base, fallback, cache, executor, ray_address, out, format, layout,
+           strict, limits) -> "Options":
         """The options from ``memo.build``'s keyword arguments (its signature holds the
         defaults, and the dataclasses above the same), each checked."""
         if bottom_line_sentences < 1 or max_stories < 1 \
@@ -117,7 +130,7 @@ class Options:
             Lengths(bottom_line_sentences, key_points, article_budget, consensus_points, found_disagreements,
                     max_stories, story_points),
             Comparison(questions, stance),
-            Generation(abstractive, prompts, generation, fallback),
+            Generation(abstractive, prompts, generation, fallback, api_base),
             Runtime(embedder, cache, executor, ray_address, strict, _limits(limits)),
             Output(out, format, layout))
 

@@ -47,6 +47,7 @@ def build(
     abstractive: str | Path | Generator | None = None,
     prompts: str | Path | None = None,
     generation: dict | None = None,
+    api_base: str | None = None,
     fallback: bool = False,
     cache: str | Path | None = None,
     executor: str | Executor | None = None,
@@ -67,10 +68,13 @@ def build(
     ``stance()``. A statement goes on a side only when the backend calls it with confidence.
     A corpus of several stories gets one section per story, largest first (``max_stories``
     of them, ``story_points`` key points each), each with its own consensus and disputes.
-    ``abstractive``: a transformers model (hub name or local path) or an object with
-    ``generate(prompts)``, for generated summaries next to the extracted ones; ``prompts``:
+    ``abstractive``: a transformers model (hub name or local path), ``"openai:MODEL"`` (a
+    model on an OpenAI-compatible server at ``api_base``, e.g. "http://localhost:11434/v1";
+    default $OPENAI_BASE_URL) or an object with ``generate(prompts)``, for generated summaries
+    next to the extracted ones; ``prompts``:
     a folder of templates overriding the shipped ones; ``generation``: model options
-    (device, dtype, batch_size, max_new_tokens, num_beams, ...); ``fallback``: if the model
+    (device, dtype, batch_size, max_new_tokens, num_beams, ...; for a server: api_key_env,
+    concurrency, context_window, timeout, retries); ``fallback``: if the model
     cannot be loaded, use extractive summaries and say so in the method note instead of
     raising ``ModelError``. ``cache``: a folder for an on-disk embedding cache
     (``embeddings.sqlite``): a rebuild embeds only sentences it has not seen.

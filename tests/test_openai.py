@@ -94,8 +94,7 @@ def _options(server, **changes):
 def test_a_seeds_build_through_the_server_fits_every_prompt_to_its_window(server, seeds_dir, tmp_path,
                                                                            monkeypatch, caplog):
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    brief = memo.build(seeds_dir, abstractive="openai:tiny-chat", generation={"api_base": server.base},
-                       out=tmp_path / "m.docx")
+    brief = memo.build(seeds_dir, abstractive="openai:tiny-chat", api_base=server.base, out=tmp_path / "m.docx")
     assert server.received and brief.synthesis  # generated, through the gate
     window = 1024 - 96
     assert all(estimate_tokens(b["messages"][0]["content"]) + 16 <= window for b in server.received)

@@ -12,7 +12,7 @@ import numpy as np
 from .. import _clean as clean, _faithfulness as faithfulness
 from .._abstractive import GenerationOptions, Generator, Summarizer, Trace, get_generator
 from .._embed import embed_unique
-from .._errors import ArgumentError, ModelError
+from .._errors import ModelError
 from .._executor import LocalExecutor
 from .._extractive import is_candidate
 from .._model import Disagreement, Notice, Point, Sentence, Side, SourceSummary
@@ -31,10 +31,7 @@ def load_generator(run: Run) -> Summarizer | None:
         return None
     templates = Prompts(generation.prompts)
     templates.check()
-    try:
-        settings = GenerationOptions(**(generation.options or {}))
-    except TypeError as exc:
-        raise ArgumentError(f"generation options: {exc}") from None
+    settings = generation.settings()
     generator = get_generator(generation.abstractive, settings)
     try:
         if hasattr(generator, "load"):
@@ -58,7 +55,7 @@ def generate(summarizer: Summarizer, corpus: Corpus, embedded: Embedded, ranked:
     abstractive = options.generation.abstractive
     # Tasks elsewhere load the model by name: (name, options, templates); here, the loaded one.
     remote = (summarizer if isinstance(runner, LocalExecutor) or not isinstance(abstractive, (str, Path)) else
-              (str(abstractive), GenerationOptions(**(options.generation.options or {})), summarizer.prompts))
+              (str(abstractive), options.generation.settings(), summarizer.prompts))
     notices: list[Notice] = []
     nli = compared.stance if getattr(compared.stance, "entails", False) else None
 
