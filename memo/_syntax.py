@@ -118,6 +118,8 @@ def import_spacy():
     # spaCy's thinc imports torch when it can (about 2 s); the English pipeline does not use
     # it, so torch is hidden while spaCy loads (measured: 3.3 s -> 0.7 s), whether or not the
     # process has it already, so that spaCy behaves the same in every process.
+    if sys.modules.get("spacy") is not None:  # loaded: never hide torch again (threads may be using it)
+        return sys.modules["spacy"]
     torch = sys.modules.get("torch")
     sys.modules["torch"] = None  # type: ignore[assignment]
     try:

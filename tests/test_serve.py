@@ -110,6 +110,29 @@ def test_bad_uploads_and_a_failing_build_get_one_message_and_the_server_keeps_se
         assert _finish(client, fine.json()["id"])["state"] == "done"
 
 
+def test_the_page_offers_links_and_generated_summaries_only_where_the_server_allows_them():
+    with TestClient(create_app(Settings())) as client:
+        page = client.get("/").text
+        assert 'name="links"' not in page and 'name="generated"' not in page
+        refused = client.post("/builds", files=[("files", ("a.txt", b"Rain."))], data={"links": "https://x.test/a"})
+        assert refused.status_code == 400 and "does not fetch links" in refused.json()["error"]
+    with TestClient(create_app(Settings(allow_links=True, abstractive="some/model"))) as client:
+        page = client.get("/").text
+        assert '<label for="links">' in page and 'name="generated"' in page and "some/model" in page
+
+
+def test_the_queue_and_the_file_count_are_bounded(seeds_dir):
+    with TestClient(create_app(Settings(workers=1, queue=0, max_files=2))) as client:
+        many = client.post("/builds", files=_files(seeds_dir)[:3])
+        assert many.status_code == 400 and many.json()["error"] == "At most 2 files per build."
+        first = client.post("/builds", files=_files(seeds_dir)[:2])
+        assert first.status_code == 202
+        busy = client.post("/builds", files=_files(seeds_dir)[:2])  # the first is still loading and building
+        assert busy.status_code == 503 and "busy" in busy.json()["error"]
+        assert _finish(client, first.json()["id"])["state"] == "done"
+        assert client.post("/builds", files=_files(seeds_dir)[:2]).status_code == 202  # room again
+
+
 def test_an_upload_name_is_never_a_path(tmp_path):
     taken: set = set()
     assert safe_name("../../etc/passwd.txt", taken) == "passwd.txt"

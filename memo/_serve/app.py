@@ -32,6 +32,9 @@ STAGES = ("reading and cleaning", "embedding", "summarising", "comparing sources
 FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
            "md": "text/markdown; charset=utf-8", "json": "application/json"}
 TOKEN_COOKIE = "memo_token"
+# Models load one server (or test app) at a time, in one thread: imports of torch and spaCy
+# from several threads at once can fail (spaCy's import hides torch for a moment).
+_LOADING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -74,15 +77,19 @@ class Builds:
         self.pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="memo-build")
         self.root = Path(tempfile.mkdtemp(prefix="memo-serve-"))
         self._models: dict | None = None
-        self._models_lock = threading.Lock()
 
     def models(self) -> dict:
         """The embedder and stance model (and a generation model, if configured): loaded once
         per server process, shared by every build."""
-        with self._models_lock:
+        with _LOADING:
             if self._models is None:
+                from .. import _syntax as syntax
                 from .._embed import get_embedder
                 from .._stance import get_stance
+
+                # spaCy first, in this thread: its import hides torch for a moment (see
+                # syntax.import_spacy), which must not happen while another thread imports torch.
+                syntax.load()
 
                 embedder = get_embedder(None)
                 models = {"embedder": embedder, "stance": get_stance(None, embedder)}
