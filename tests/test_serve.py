@@ -184,6 +184,10 @@ def test_with_a_token_every_request_needs_it():
         assert entered.status_code == 303 and "httponly" in entered.headers["set-cookie"].lower()
         client.cookies.set("memo_token", "s3cret")
         assert client.get("/").status_code == 200
+        client.cookies.clear()
+        client.cookies.set("memo_token", "stale")
+        assert client.get("/").status_code == 401
+        assert client.get("/?token=s3cret", follow_redirects=False).status_code == 303  # a fresh link still works
 
 
 def _free_port() -> int:

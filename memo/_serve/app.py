@@ -191,9 +191,10 @@ def safe_name(filename: str, taken: set[str]) -> str | None:
 def token_ok(settings: Settings, request) -> bool:
     if not settings.token:
         return True
-    offered = request.headers.get("authorization", "").removeprefix("Bearer ").strip() \
-        or request.cookies.get(TOKEN_COOKIE, "") or request.query_params.get("token", "")
-    return hmac.compare_digest(offered.encode(), settings.token.encode())
+    offered = (request.headers.get("authorization", "").removeprefix("Bearer ").strip(),
+               request.cookies.get(TOKEN_COOKIE, ""), request.query_params.get("token", ""))
+    # Any of the three may carry it (a stale cookie must not shut out a fresh ?token= link).
+    return any(hmac.compare_digest(value.encode(), settings.token.encode()) for value in offered if value)
 
 
 def create_app(settings: Settings | None = None):
