@@ -132,8 +132,7 @@ def server_rows(count: int, new_tokens: int) -> int:
 
     repo = Path(__file__).resolve().parents[1]
     sys.path.insert(0, str(repo))
-    from memo._abstractive import GenerationOptions, TransformersGenerator
-    from memo._openai import OpenAIGenerator
+    from memo._abstractive import GenerationOptions, TransformersGenerator, get_generator
     from tools.tiny_chat_model import build
 
     serve = shutil.which("transformers", path=os.path.dirname(sys.executable)) or shutil.which("transformers")
@@ -172,9 +171,8 @@ def server_rows(count: int, new_tokens: int) -> int:
                         raise SystemExit("transformers serve did not start")
                     time.sleep(0.5)
             for concurrency in (1, 4):
-                remote = OpenAIGenerator(str(model), GenerationOptions(api_base=base, concurrency=concurrency,
-                                                                       max_new_tokens=new_tokens,
-                                                                       context_window=2048))
+                remote = get_generator(f"openai:{model}", GenerationOptions(
+                    api_base=base, concurrency=concurrency, max_new_tokens=new_tokens, context_window=2048))
                 remote.generate(prompts[:2])
                 began = time.perf_counter()
                 remote.generate(prompts)

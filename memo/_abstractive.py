@@ -203,7 +203,7 @@ def get_generator(spec: str | Path | Generator, options: GenerationOptions | Non
 
         if not spec[len("openai:"):]:
             raise ModelError("openai:MODEL: name the model the server serves")
-        return OpenAIGenerator(spec[len("openai:"):], options or GenerationOptions())
+        return OpenAIGenerator(spec[len("openai:"):], options or GenerationOptions(), Trace())
     if isinstance(spec, (str, Path)):
         if _local_path(spec) and not Path(spec).expanduser().exists():
             # A mistyped folder is the user's error, not a model that failed to load: it is not

@@ -357,7 +357,9 @@ class _DryRun:
     def __init__(self, model: str, options, asks_server: bool):
         from ._openai import OpenAIGenerator
 
-        self.server = OpenAIGenerator(model, options) if asks_server else None
+        from ._abstractive import Trace
+
+        self.server = OpenAIGenerator(model, options, Trace()) if asks_server else None
         self.options = options
         self.trace = None
         self.source = ""  # the article whose first round is being fitted; printed once

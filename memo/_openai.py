@@ -66,7 +66,7 @@ def split_estimated(text: str, size: int) -> list[str]:
 class OpenAIGenerator:
     """A model served over the OpenAI chat-completions API at ``api_base`` (".../v1")."""
 
-    def __init__(self, model: str, options):
+    def __init__(self, model: str, options, trace):
         self.name = model
         self.options = options
         base = options.api_base or os.environ.get("OPENAI_BASE_URL")
@@ -78,9 +78,7 @@ class OpenAIGenerator:
         self.scale = 1.0  # the estimate's factor for this model's tokenizer (see _calibrate)
         self._client = None
         self._lock = threading.Lock()
-        from ._abstractive import Trace
-
-        self.trace = Trace()
+        self.trace = trace  # what was sent, for the method note (memo._abstractive.Trace)
 
     # -- the server -----------------------------------------------------------------------
     def _headers(self) -> dict:
