@@ -104,3 +104,6 @@ def test_the_html_writer_translates_the_outline_and_escapes_source_text(seed_mem
     fragment = memo_fragment(hostile, prefix="t")
     assert "<script>" not in fragment and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in fragment
     assert 'href="#t-1"' in fragment and '<li id="t-1">' in fragment
+    first = seed_memo.articles[0]
+    scripted = dc.replace(seed_memo, articles=(dc.replace(first, url="javascript:alert(1)"),) + seed_memo.articles[1:])
+    assert 'href="javascript' not in memo_fragment(scripted) and "javascript:alert(1)" in memo_fragment(scripted)

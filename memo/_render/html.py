@@ -27,6 +27,7 @@ body { font-family: Georgia, 'DejaVu Serif', serif; max-width: 46rem; margin: 2r
 .memo .alert { color: #C00000; font-weight: bold; font-style: italic; }
 .memo .small { font-size: .85rem; }
 .memo sup a { text-decoration: none; }
+.memo ul.nested { margin-left: 1.5rem; }
 .memo .footnotes { font-size: .85rem; border-top: 1px solid #999; margin-top: 2rem; }
 .memo .footnotes li:target { background: #fff3b0; }
 """
@@ -61,7 +62,7 @@ def memo_fragment(memo: Memo, layout: common.Layout | None = None, *, prefix: st
     if notes:
         parts.append('<section class="footnotes" aria-label="Footnotes"><ol>')
         for note in notes:
-            link = f' <a href="{escape(note.url)}">{escape(note.url)}</a>' if note.url else ""
+            link = f" {_link(note.url)}" if note.url else ""
             parts.append(f'<li id="{prefix}-{note.number}">{escape(note.text)}{link}</li>')
         parts.append("</ol></section>")
     parts.append("</article>")
@@ -104,10 +105,18 @@ def _runs(runs, prefix: str, texts: dict) -> str:
                        f'title="{escape(texts.get(_key(run), run.citation.quote))}" '
                        f'aria-label="footnote {run.number}">{run.number}</a></sup>')
         elif isinstance(run, Link):
-            out.append(f'<a href="{escape(run.url)}">{escape(run.url)}</a>')
+            out.append(_link(run.url))
         else:
             out.append(_text(run))
     return "".join(out)
+
+
+def _link(url: str) -> str:
+    """A source's address as a link where it is a web address; as text otherwise (a
+    ``javascript:`` URL in a source's metadata must never become something to click)."""
+    if url.lower().startswith(("http://", "https://")):
+        return f'<a href="{escape(url)}" rel="noopener noreferrer">{escape(url)}</a>'
+    return escape(url)
 
 
 def _text(run: Text) -> str:
