@@ -61,6 +61,8 @@ def test_a_build_through_the_page_gives_the_memo_memo_build_gives(seeds_dir, see
         page = client.get("/")
         assert page.status_code == 200 and 'type="file"' in page.text and "<label for=\"questions\"" in page.text
         assert "script-src 'self'" in page.headers["content-security-policy"]
+        css = client.get("/memo.css")  # the memo's styles, from its HTML writer
+        assert css.headers["content-type"].startswith("text/css") and ".memo .contests" in css.text
         sent = client.post("/builds", files=_files(seeds_dir), data={"questions": QUESTION})
         assert sent.status_code == 202
         seen: list = []

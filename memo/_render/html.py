@@ -15,28 +15,27 @@ from . import common
 from .outline import Header, Heading, Link, Note, Paragraph, Table, Text, outline
 
 _LISTS = {"bullet": "ul", "bullet2": "ul", "number": "ol"}
-_STYLE = """
-body { font-family: Georgia, 'DejaVu Serif', serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem;
-       line-height: 1.45; color: #1a1a1a; }
+# The memo's own rules: the standalone page carries them inline, memo serve's page links them.
+MEMO_STYLE = """
+.memo { font-family: Georgia, 'DejaVu Serif', serif; line-height: 1.45; color: #1a1a1a; }
 .memo-header dl { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; }
 .memo-header dt { font-weight: bold; }
 .memo table { border-collapse: collapse; width: 100%; font-size: .85rem; margin: .5rem 0 1rem; }
 .memo th, .memo td { border: 1px solid #999; padding: .2rem .4rem; text-align: left; vertical-align: top; }
-.memo .supports { background: #C6EFCE; } .memo .contests { background: #FFC7CE; } .memo .silent { background: #F2F2F2; }
-.memo .note { font-size: .85rem; color: #333; }
+.memo .note, .memo .small { font-size: .85rem; color: #333; }
 .memo .alert { color: #C00000; font-weight: bold; font-style: italic; }
-.memo .small { font-size: .85rem; }
-.memo sup a { text-decoration: none; }
+.memo sup a { text-decoration: none; padding: 0 .1rem; }
 .memo ul.nested { margin-left: 1.5rem; }
 .memo .footnotes { font-size: .85rem; border-top: 1px solid #999; margin-top: 2rem; }
 .memo .footnotes li:target { background: #fff3b0; }
-"""
+""" + "".join(f".memo .{state} {{ background: #{fill}; }}\n" for state, fill in common.CELL_SHADE.items())
+_PAGE_STYLE = "body { max-width: 46rem; margin: 2rem auto; padding: 0 1rem; }\n"
 
 
 def render_html(memo: Memo, layout: common.Layout | None = None) -> str:
     """The memo as a standalone HTML page."""
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>{escape(memo.subject or memo.title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
+            f"<title>{escape(memo.subject or memo.title)}</title>\n<style>{_PAGE_STYLE}{MEMO_STYLE}</style>\n</head>\n<body>\n"
             + memo_fragment(memo, layout) + "</body>\n</html>\n")
 
 

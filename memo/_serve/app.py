@@ -292,6 +292,11 @@ def create_app(settings: Settings | None = None):
                              "downloads": {kind: f"/builds/{job.id}/memo.{kind}" for kind in FORMATS}
                              if job.state == "done" else {}})
 
+    async def memo_css(request):
+        from .._render.html import MEMO_STYLE
+
+        return Response(MEMO_STYLE, media_type="text/css")
+
     async def fragment(request):
         job = job_for(request)
         if job is None or job.state != "done":
@@ -344,6 +349,7 @@ def create_app(settings: Settings | None = None):
 
     app = Starlette(routes=[
         Route("/", page),
+        Route("/memo.css", memo_css),
         Route("/builds", submit, methods=["POST"]),
         Route("/builds/{job}", status),
         Route("/builds/{job}/memo.html", fragment),
