@@ -6,10 +6,12 @@ Scored in one run, on the dev claims (never trained on):
   - baseline: the earlier embedding heuristic (memo._stance.EmbeddingStance);
   - memo: memo's stance model (the default backend), forced (supports vs contests, whatever
     its doubt), and the calls it places on a side (precision, and the share they cover);
-  - with --pairs N: the time memo's model takes for N (claim, statement) pairs.
+  - with --pairs N: the time memo's model takes for N (claim, statement) pairs;
+  - with --llm MODEL: a generation model as stance judge (memo's --stance llm), on the first
+    --llm-claims dev claims, with memo's model on the same claims beside it.
 
     .venv/bin/python benchmarks/perspectrum_stance.py [--data ../shared/eval/perspectrum] [--fit]
-        [--stance FOLDER] [--pairs 1000]
+        [--stance FOLDER] [--pairs 1000] [--llm openai:MODEL --api-base URL [--llm-claims N]]
 
 ``--fit`` refits the embedding heuristic's logistic coefficients on the train claims and
 prints them (that is how its shipped ones were made).
@@ -30,6 +32,9 @@ sys.path.insert(0, str(REPO))
 from memo._embed import get_embedder  # noqa: E402
 from memo._stance import SUPPORTS, UNCLEAR, ClaimStance, EmbeddingStance  # noqa: E402
 from tools import stance_data as sd  # noqa: E402
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+import llm_judge  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "eval" / "perspectrum"
 TARGET_FORCED = 0.76  # issue 11: forced accuracy on dev
@@ -77,6 +82,7 @@ def main(argv=None) -> int:
     parser.add_argument("--stance", type=Path, help="a stance model folder (default: the one memo ships)")
     parser.add_argument("--pairs", type=int, default=1000, help="time memo's model on this many pairs (0: skip)")
     parser.add_argument("--fit", action="store_true", help="refit the embedding heuristic on train and print it")
+    llm_judge.add_arguments(parser)
     args = parser.parse_args(argv)
     if not (args.data / "claims_train_dev.json").is_file():
         print(f"benchmark data not found: {args.data}", file=sys.stderr)
@@ -105,6 +111,14 @@ def main(argv=None) -> int:
     print(f"memo: forced accuracy {ours[0]:.3f} (target >= {TARGET_FORCED}), placed precision {ours[1]:.3f} "
           f"(target >= {TARGET_PRECISION}) at coverage {ours[2]:.3f}")
     ok = ours[0] >= TARGET_FORCED and ours[1] >= TARGET_PRECISION and ours[0] > max(baseline, heuristic[0])
+    judge = llm_judge.judge_from(args)
+    if judge is not None:
+        claims = data["dev"][:args.llm_claims] if args.llm_claims else data["dev"]
+        judged, same = score(judge, claims), score(model, claims)
+        print(f"{llm_judge.describe(judge) + f', {len(claims)} claims':<44} {judged[0]:7.3f} {judged[1]:16.3f} "
+              f"{judged[2]:8.3f} {judged[3]:7.1f}")
+        print(f"{'memo (stance model) on the same claims':<44} {same[0]:7.3f} {same[1]:16.3f} {same[2]:8.3f} "
+              f"{same[3]:7.1f}")
     if args.pairs:
         claims = [c for c, _, _ in data["dev"]]
         texts = [t for _, rows, _ in data["dev"] for t in rows]

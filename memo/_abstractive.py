@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
+from ._answers import TOKEN_PROBABILITIES, Judgement, parse_answer
 from ._errors import InputError, ModelError
 from ._hub import cannot_load, local_files_only
 from ._templating import Prompts
@@ -195,6 +196,39 @@ class TransformersGenerator:
                 generated = generated[:, encoded["input_ids"].shape[1]:]  # only what was generated
             outputs.extend(t.strip() for t in tokenizer.batch_decode(generated, skip_special_tokens=True))
         return outputs
+
+    def judge(self, prompts: Sequence[str], answers: Sequence[str]) -> list[Judgement]:
+        """Each answer word's probability as the model's reply, read from its next-token
+        distribution (one forward pass, no sampling): the first token of the word as a reply
+        would start it ("yes", "Yes", " yes", ...); the reply is the most likely token."""
+        torch, tokenizer, model, device, chat, encoder_decoder = self.load()
+        firsts: dict[int, str] = {}
+        for word in answers:
+            for variant in {word, word.capitalize(), word.upper(), " " + word, " " + word.capitalize()}:
+                ids = tokenizer(variant, add_special_tokens=False)["input_ids"]
+                if ids:
+                    firsts[ids[0]] = word if firsts.get(ids[0], word) == word else ""  # "" : shared, not counted
+        firsts = {token: word for token, word in firsts.items() if word}
+        out: list[Judgement] = []
+        for begin in range(0, len(prompts), max(1, self.options.batch_size)):
+            batch = [self.as_model_input(p) for p in prompts[begin:begin + self.options.batch_size]]
+            encoded = tokenizer(batch, return_tensors="pt", padding=True, add_special_tokens=not chat).to(device)
+            self.trace.calls += 1
+            self.trace.prompts += len(batch)
+            with torch.inference_mode():
+                if encoder_decoder:
+                    start = torch.full((len(batch), 1), model.config.decoder_start_token_id, device=device)
+                    logits = model(**encoded, decoder_input_ids=start).logits[:, -1]
+                else:  # left-padded: each row's last position is its prompt's end; positions count from it
+                    positions = (encoded["attention_mask"].cumsum(-1) - 1).clamp(min=0)
+                    logits = model(**encoded, position_ids=positions).logits[:, -1]
+            probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+            for row in probs:
+                best = int(row.argmax())
+                answer = firsts.get(best) or parse_answer(tokenizer.decode([best]), answers)
+                shares = {word: float(sum(row[t] for t, w in firsts.items() if w == word)) for word in answers}
+                out.append(Judgement(answer, shares, TOKEN_PROBABILITIES))
+        return out
 
 
 def get_generator(spec: str | Path | Generator, options: GenerationOptions | None = None) -> Generator:

@@ -166,7 +166,8 @@ def _comparison_options(group) -> None:
                             "mediator in Ukraine?\" (repeatable)")
     group.add_argument("--stance", default="memo",
                        help="stance backend: memo (default: memo's own stance model, offline), embedding (the "
-                            "earlier heuristic), nli:MODEL (an NLI model path or hub name), or a folder written "
+                            "earlier heuristic), llm (the --abstractive model as judge, from the template "
+                            "stance_judge), nli:MODEL (an NLI model path or hub name), or a folder written "
                             "by tools/train_stance.py")
 
 

@@ -19,8 +19,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Sequence
 from urllib.parse import urlsplit
 
+from ._answers import SAMPLED, TOKEN_PROBABILITIES, Judgement, parse_answer
 from ._errors import ModelError
 
+SAMPLES = 5  # answers sampled per prompt to judge with, when the server gives no token probabilities
+TOP_LOGPROBS = 10  # alternatives asked for the reply's first token (OpenAI allows up to 20)
 # What an OpenAI-compatible server reports as a model's context length, by server.
 _WINDOW_KEYS = ("max_model_len", "context_length", "context_window", "max_context_length", "n_ctx")
 CHAT_OVERHEAD = 16  # tokens a chat template adds around one user message (role markers, BOS)
@@ -78,6 +81,7 @@ class OpenAIGenerator:
         self.scale = 1.0  # the estimate's factor for this model's tokenizer (see _calibrate)
         self._client = None
         self._lock = threading.Lock()
+        self.token_probabilities: bool | None = None  # whether the server gives logprobs (None: not yet asked)
         self.trace = trace  # what was sent, for the method note (memo._abstractive.Trace)
 
     # -- the server -----------------------------------------------------------------------
@@ -95,8 +99,9 @@ class OpenAIGenerator:
                                             limits=httpx.Limits(max_connections=max(1, self.options.concurrency)))
             return self._client
 
-    def _request(self, method: str, path: str, json: dict | None = None) -> dict:
-        """One request, retried with backoff on 429, 5xx and a dropped connection."""
+    def _request(self, method: str, path: str, json: dict | None = None, *, refusable: bool = False) -> dict | None:
+        """One request, retried with backoff on 429, 5xx and a dropped connection. With
+        ``refusable``, a 400 or 422 (a field the server does not take) returns None."""
         import httpx
 
         delay, attempt = 0.5, 0
@@ -117,6 +122,8 @@ class OpenAIGenerator:
                     except ValueError:
                         raise ModelError(f"{self._where()}: the reply to {path} is not JSON") from None
                 status, problem = reply.status_code, f"HTTP {reply.status_code}{_detail(reply)}"
+                if refusable and status in (400, 422):
+                    return None
                 if status not in RETRIED:
                     raise ModelError(f"{self._where()}: {path} answered {problem}")
                 wait = reply.headers.get("retry-after", "")
@@ -200,11 +207,65 @@ class OpenAIGenerator:
                 "temperature": options.temperature if options.do_sample else 0.0}
         if options.do_sample:
             body["top_p"] = options.top_p
-        reply = self._request("POST", "/chat/completions", body)
-        try:
-            return str(reply["choices"][0]["message"]["content"] or "").strip()
-        except (KeyError, IndexError, TypeError):
-            raise ModelError(f"{self._where()}: a chat completion without choices[0].message.content") from None
+        return _content(self._request("POST", "/chat/completions", body), self._where())
+
+    def judge(self, prompts: Sequence[str], answers: Sequence[str]) -> list[Judgement]:
+        """Each answer word's probability as the model's reply: from the token probabilities
+        of the reply's first token (``logprobs``, which vLLM, llama.cpp's server and recent
+        Ollama give), else from the share of ``SAMPLES`` answers sampled at temperature 1."""
+        self.load()
+        self.trace.calls += 1
+        self.trace.prompts += len(prompts)
+        with ThreadPoolExecutor(max_workers=max(1, min(self.options.concurrency, len(prompts) or 1))) as pool:
+            return list(pool.map(lambda prompt: self._judge(prompt, tuple(answers)), prompts))
+
+    def _judge(self, prompt: str, answers: tuple[str, ...]) -> Judgement:
+        body = {"model": self.name, "messages": [{"role": "user", "content": prompt}], "max_tokens": 4,
+                "temperature": 0.0, "seed": self.options.seed}
+        if self.token_probabilities is not False:
+            reply = self._request("POST", "/chat/completions", {**body, "logprobs": True, "top_logprobs": TOP_LOGPROBS},
+                                  refusable=True)
+            shares = _first_token_shares(reply, answers) if reply is not None else None
+            if shares is not None:
+                self.token_probabilities = True
+                return Judgement(parse_answer(_content(reply, self._where()), answers), shares, TOKEN_PROBABILITIES)
+            if reply is None or not self.token_probabilities:  # refused, or ignored: this server gives none
+                self.token_probabilities = False
+        votes = [parse_answer(_content(self._request("POST", "/chat/completions",
+                                                     {**body, "temperature": 1.0, "seed": self.options.seed + k}),
+                                       self._where()), answers) for k in range(SAMPLES)]
+        shares = {word: votes.count(word) / SAMPLES for word in answers}
+        best = max(answers, key=lambda word: shares[word])
+        return Judgement(best if shares[best] > 0 else None, shares, SAMPLED)
+
+
+def _content(reply: dict, where: str) -> str:
+    try:
+        return str(reply["choices"][0]["message"]["content"] or "").strip()
+    except (KeyError, IndexError, TypeError):
+        raise ModelError(f"{where}: a chat completion without choices[0].message.content") from None
+
+
+_LETTERS_ONLY = re.compile(r"[^a-z]")
+
+
+def _first_token_shares(reply: dict, answers: tuple[str, ...]) -> dict[str, float] | None:
+    """Each answer word's probability as the reply's first token, from ``top_logprobs``: a
+    token counts for a word when it is the word (any case, spaces and marks aside) or starts
+    only that word ("Ne" for "neither"). None when the reply has no token probabilities."""
+    try:
+        first = reply["choices"][0]["logprobs"]["content"][0]
+        alternatives = first.get("top_logprobs") or [first]
+        pairs = [(str(a["token"]), float(a["logprob"])) for a in alternatives]
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    shares = dict.fromkeys(answers, 0.0)
+    for token, logprob in pairs:  # distinct tokens: "Yes" and " yes" both count for "yes"
+        text = _LETTERS_ONLY.sub("", token.lower())
+        matches = [w for w in answers if w == text] or [w for w in answers if len(text) >= 2 and w.startswith(text)]
+        if len(matches) == 1:
+            shares[matches[0]] += math.exp(logprob)
+    return shares
 
 
 def _detail(reply) -> str:

@@ -17,7 +17,7 @@ from ._stance import StanceBackend, get_stance
 from ._stages.assemble import assemble
 from ._stages.compare import compare
 from ._stages.embed import embed
-from ._stages.generate import generate, load_generator
+from ._stages.generate import generate, llm_judge, load_generator
 from ._stages.rank import rank
 from ._stages.read import read
 from ._stages.run import Progress, Run
@@ -64,8 +64,9 @@ def build(
     ``questions``: yes/no questions the memo answers side by side ("Is China a credible
     mediator in Ukraine?"); contested points are also found without being asked.
     ``stance``: "memo" (default: memo's own stance model, offline), "embedding" (the earlier
-    heuristic), "nli:MODEL", a folder written by tools/train_stance.py, or an object with
-    ``stance()``. A statement goes on a side only when the backend calls it with confidence.
+    heuristic), "llm" (the ``abstractive`` model as judge, from the template stance_judge),
+    "nli:MODEL", a folder written by tools/train_stance.py, or an object with ``stance()``.
+    A statement goes on a side only when the backend calls it with confidence.
     A corpus of several stories gets one section per story, largest first (``max_stories``
     of them, ``story_points`` key points each), each with its own consensus and disputes.
     ``abstractive``: a transformers model (hub name or local path), ``"openai:MODEL"`` (a
@@ -114,10 +115,14 @@ def _build(sources, run: Run) -> Memo:
     # A bad stance choice fails now, before the slow work (the model itself loads when first
     # used); the embedding heuristic needs the embedder, so it is made when that is ready.
     stance = options.comparison.stance
-    early_stance = get_stance(stance, None) if stance != "embedding" else None
+    if stance == "llm" and options.generation.abstractive is None:
+        get_stance(stance, None)  # raises: the judge is the generation model, and there is none
+    early_stance = get_stance(stance, None) if stance not in ("embedding", "llm") else None
     # Every input is checked before a model is loaded: a bad path fails at once.
     plan = ingest.plan_sources(sources, strict=options.runtime.strict, limits=options.runtime.limits)
     summarizer = load_generator(run)
+    if stance == "llm":
+        early_stance = llm_judge(summarizer, run)
     corpus = read(plan, run)
     embedded = embed(corpus, run)
     ranked = rank(corpus, embedded, run)

@@ -20,6 +20,11 @@ by name or passed as objects (``get_stance``):
   them again). Forced to choose, it is right 6 times in 10 on Perspectrum dev (majority
   class: 5 in 10); its confident third is right 3 times in 4, and the rest is shown as
   "unclear" rather than forced into a side.
+- ``"llm"``: the generation model (``abstractive``: in-process or ``openai:MODEL`` on a
+  server) as judge. The template ``prompts/stance_judge.txt`` asks whether a statement says
+  yes, no or neither to the claim; the reply's first word is read strictly (anything else is
+  unclear), and its probability (the reply's token probabilities, or the share of sampled
+  answers where a server gives none) must reach the same threshold as memo's model.
 - ``"nli:PATH_OR_HUB_NAME"`` or a model path: a transformers sequence-classification NLI
   model (labels named entailment / neutral / contradiction in its config); the statement
   is the premise and the claim the hypothesis.
@@ -400,24 +405,96 @@ class NLIStance:
         return out
 
 
+ANSWERS = ("yes", "no", "neither")
+# The side a judge's threshold is taken from when none is given: memo's model's, chosen on dev
+# for a precision of 0.85 (the LLM's own precision there is what the stance benchmarks print).
+DEFAULT_LLM_THRESHOLD = 0.8
+
+
+class LLMStance:
+    """The generation model as stance judge (``--stance llm``): for each statement, the
+    template ``stance_judge`` asks whether it says yes, no or neither to the claim, and the
+    generator's ``judge`` gives each answer's probability. A side is called only when the
+    model answered yes or no and that answer's probability reaches ``min_confidence``;
+    a reply that is none of the three words (or a prompt over the model's window) is unclear."""
+
+    entails = False  # the faithfulness gate keeps to the embeddings: an LLM judging its own output is no check
+
+    def __init__(self, generator, prompts, *, min_confidence: float = DEFAULT_LLM_THRESHOLD):
+        if not callable(getattr(generator, "judge", None)):
+            raise ArgumentError(f"--stance llm: the generation backend {type(generator).__name__} cannot judge "
+                                "(it has no judge(prompts, answers) method)")
+        self.generator = generator
+        self.template = prompts.get("stance_judge")
+        self.min_confidence = min_confidence
+        self.asked = self.unparsed = self.too_long = 0
+        self.how: set[str] = set()
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return str(getattr(self.generator, "name", type(self.generator).__name__))
+
+    def stance(self, claim: str, statements: Sequence[str]) -> list[Stance]:
+        return self.stance_pairs([(claim, text) for text in statements])
+
+    def stance_pairs(self, pairs: Sequence[tuple[str, str]]) -> list[Stance]:
+        prompts = [self.template.render(claim=claim.strip(), statement=text.strip()) for claim, text in pairs]
+        count, window = getattr(self.generator, "count", None), getattr(self.generator, "window", None)
+        fits = [count is None or window is None or count(p) <= window for p in prompts]
+        asked = [p for p, ok in zip(prompts, fits) if ok]
+        judged = iter(self.generator.judge(asked, ANSWERS) if asked else [])
+        out = []
+        with self._lock:
+            self.asked += len(prompts)
+            self.too_long += len(prompts) - len(asked)
+            for ok in fits:
+                judgement = next(judged) if ok else None
+                if judgement is not None:
+                    self.how.add(judgement.how)
+                    self.unparsed += judgement.answer is None
+                out.append(self._call(judgement))
+        return out
+
+    def _call(self, judgement) -> Stance:
+        if judgement is None or judgement.answer is None:
+            return Stance(UNCLEAR, 0.5, 0.0)
+        yes, no = judgement.probabilities.get("yes", 0.0), judgement.probabilities.get("no", 0.0)
+        support = yes / (yes + no) if yes + no > 0 else 0.5
+        confidence = max(yes, no)
+        side = {"yes": SUPPORTS, "no": CONTESTS}.get(judgement.answer)
+        placed = side is not None and judgement.probabilities.get(judgement.answer, 0.0) >= self.min_confidence
+        return Stance(side if placed else UNCLEAR, support, confidence)
+
+
 DEFAULT_STANCE = "memo"
 
 
-def get_stance(spec: str | StanceBackend | None, embedder: Embedder) -> StanceBackend:
+def get_stance(spec: str | StanceBackend | None, embedder: Embedder, *, generator=None,
+               prompts=None) -> StanceBackend:
     """``None``/"memo": memo's own stance model; "embedding": the earlier heuristic;
+    "llm": ``generator`` (the generation model) as judge, with the ``prompts`` in force;
     "nli:MODEL": an NLI model; a folder: a stance model written by tools/train_stance.py
     (it has calibration.json) or else an NLI model."""
     if spec is None or spec == DEFAULT_STANCE:
         return ClaimStance()
     if spec == "embedding":
         return EmbeddingStance(embedder)
+    if spec == "llm":
+        if generator is None:
+            raise ArgumentError("--stance llm asks the generation model: give one with --abstractive MODEL "
+                                "(or openai:MODEL --api-base URL)")
+        from ._templating import Prompts
+
+        return LLMStance(generator, prompts if prompts is not None else Prompts())
     if isinstance(spec, str):
         name = spec[4:] if spec.startswith("nli:") else spec
         if not spec.startswith("nli:") and (Path(name) / "calibration.json").is_file():
             return ClaimStance(name)
         if spec.startswith("nli:") or Path(name).is_dir():
             return NLIStance(name)
-        raise ArgumentError(f"unknown stance backend {spec!r}: use 'memo', 'embedding', 'nli:MODEL' or a model directory")
+        raise ArgumentError(f"unknown stance backend {spec!r}: use 'memo', 'embedding', 'llm', 'nli:MODEL' or a "
+                            "model directory")
     if callable(getattr(spec, "stance", None)):
         return spec
     raise ArgumentError(f"{type(spec).__name__} has no stance(claim, statements) method")
@@ -433,4 +510,12 @@ def describe_stance(backend: StanceBackend) -> str:
                 f"calls below confidence {backend.min_confidence:.2f} shown as unclear)")
     if isinstance(backend, NLIStance):
         return f"the NLI model {backend.name}"
+    if isinstance(backend, LLMStance):
+        how = " and ".join(sorted(backend.how)) or "its answers"
+        unread = (f"; {backend.unparsed} of {backend.asked} replies were not yes, no or neither and count as unclear"
+                  if backend.unparsed else "")
+        long = f"; {backend.too_long} statements over the model's window were not asked" if backend.too_long else ""
+        return (f"the generation model {backend.name} as judge ({backend.template.origin}: does each statement say "
+                f"yes, no or neither to the claim; a side is called only at probability "
+                f"{backend.min_confidence:.2f} or more, by {how}, the rest shown as unclear{unread}{long})")
     return type(backend).__name__

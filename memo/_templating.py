@@ -22,6 +22,7 @@ TASKS: dict[str, frozenset[str]] = {
     "corpus_synthesis": frozenset({"subject", "sources", "words", "summaries"}),
     "bottom_line": frozenset({"subject", "sentences", "summaries"}),
     "disagreement_side": frozenset({"question", "claim", "stance", "statements"}),
+    "stance_judge": frozenset({"claim", "statement"}),
 }
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")

@@ -250,3 +250,36 @@ def test_sides_of_disagreements_inside_story_sections_get_generated_positions_to
     assert sides, "the rates story has a found disagreement"
     for side in sides:  # the echoed (faithful) line replaced the template position
         assert side.position in [s.citation.quote for s in side.statements]
+
+
+@pytest.mark.parametrize("kind", ["causal", "seq2seq"])
+def test_judge_reads_each_answer_words_probability_from_the_models_next_token(kind, causal, seq2seq):
+    """One forward pass per batch, left padding and all, gives each prompt the same
+    next-token distribution as that prompt run alone; an answer word's share is the sum over
+    the tokens a reply would start it with, and the answer is the most likely token's word."""
+    import torch
+
+    path = causal if kind == "causal" else seq2seq
+    generator = TransformersGenerator(path, GenerationOptions(batch_size=4))
+    torch_, tokenizer, model, _, chat, encoder_decoder = generator.load()
+    prompts = ["Is the port open?", "Claim: the port reopened on Monday after the long strike. Yes or no?"]
+    judged = generator.judge(prompts, ("yes", "no", "neither"))
+    for prompt, judgement in zip(prompts, judged):
+        encoded = tokenizer([generator.as_model_input(prompt)], return_tensors="pt", add_special_tokens=not chat)
+        with torch.inference_mode():
+            if encoder_decoder:
+                start = torch.full((1, 1), model.config.decoder_start_token_id)
+                logits = model(**encoded, decoder_input_ids=start).logits[0, -1]
+            else:
+                logits = model(**encoded).logits[0, -1]
+        probs = torch.softmax(logits.float(), dim=-1)
+        firsts = {word: {tokenizer(v, add_special_tokens=False)["input_ids"][0]
+                         for v in {word, word.capitalize(), word.upper(), " " + word, " " + word.capitalize()}}
+                  for word in ("yes", "no", "neither")}
+        for word, ids in firsts.items():  # a first token that could start two words counts for neither
+            own = [t for t in ids if not any(t in other for w, other in firsts.items() if w != word)]
+            assert judgement.probabilities[word] == pytest.approx(float(probs[own].sum()), abs=1e-5)
+        best = tokenizer.decode([int(probs.argmax())]).strip().lower()
+        assert judgement.answer == (best if best in ("yes", "no", "neither") else None) or \
+            judgement.probabilities[judgement.answer] == pytest.approx(float(probs.max()), abs=1e-5)
+        assert judgement.how == "token probabilities"

@@ -3,6 +3,7 @@
 including the faults a real one cannot be made to produce on demand (a 500, a slow reply)."""
 
 import json
+import math
 import re
 import subprocess
 import sys
@@ -28,6 +29,8 @@ class _Server:
     def __init__(self, model="tiny-chat", window=1024):
         self.model, self.window, self.faults, self.received, self.headers = model, window, [], [], []
         self.density = 8  # the usage it reports, in tenths of memo's estimate (8: fewer tokens than estimated)
+        # How it answers memo's stance_judge prompts: (prompt, body) -> (reply, [(token, probability)] or None).
+        self.judge, self.judged, self.refuse_logprobs = None, [], False
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -65,6 +68,16 @@ class _Server:
                 if body["model"] != server.model:
                     return self.reply(404, {"error": {"message": f"model {body['model']} not found"}})
                 prompt = body["messages"][0]["content"]
+                if server.judge is not None and prompt.startswith("Claim:"):  # memo's stance_judge template
+                    server.judged.append(body)
+                    if body.get("logprobs") and server.refuse_logprobs:
+                        return self.reply(400, {"error": {"message": "logprobs is not supported"}})
+                    content, alternatives = server.judge(prompt, body)
+                    choice = {"message": {"role": "assistant", "content": content}}
+                    if body.get("logprobs") and alternatives is not None:
+                        tops = [{"token": t, "logprob": math.log(p)} for t, p in alternatives]
+                        choice["logprobs"] = {"content": [{**tops[0], "top_logprobs": tops}]}
+                    return self.reply(200, {"choices": [choice], "usage": {"prompt_tokens": 10}})
                 if prompt != CALIBRATION_TEXT:  # the one request that learns how the model counts
                     server.received.append(body)
                 # A "model" that answers with the prompt's last line: text from the sources.
@@ -247,6 +260,16 @@ def test_a_whole_seeds_build_through_transformers_serve(seeds_dir, tmp_path):
             text = tokenizer.apply_chat_template([{"role": "user", "content": prompt[:-1]}], tokenize=False,
                                                  add_generation_prompt=True)
             assert len(tokenizer(text, add_special_tokens=False)["input_ids"]) <= window - new_tokens
+        # As stance judge: this server takes logprobs but gives none back, so memo samples answers;
+        # a random-weight model's replies are no yes/no/neither, so nothing goes on a side.
+        from memo._answers import SAMPLED
+        from memo._stance import UNCLEAR, get_stance
+
+        generator = get_generator(f"openai:{model_dir}", GenerationOptions(api_base=base, context_window=window))
+        judge = get_stance("llm", None, generator=generator)
+        calls = judge.stance("The port has reopened.", ["The port reopened on Monday.", "The port is closed."])
+        assert generator.token_probabilities is False and judge.how == {SAMPLED}
+        assert all(c.label == UNCLEAR or c.confidence >= 0.8 for c in calls)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -260,3 +283,121 @@ def test_a_model_that_counts_more_tokens_than_the_estimate_scales_every_count(se
     assert generator.count(text) >= 2 * estimate_tokens(text)
     pieces = generator.split_tokens(text, 200)
     assert "".join(pieces).replace(" ", "") == text.replace(" ", "") and all(generator.count(p) <= 200 for p in pieces)
+
+
+# -- the generation model as stance judge (--stance llm) ----------------------------------------
+
+def _statement(prompt: str) -> str:
+    return prompt.split("Statement: ", 1)[1].split("\n", 1)[0]
+
+
+def test_the_llm_judge_reads_token_probabilities_and_abstains_below_the_threshold(server):
+    from memo._stance import CONTESTS, SUPPORTS, UNCLEAR, get_stance
+
+    answers = {"The bridge reopened on Monday.": ("Yes", [("Yes", 0.90), (" yes", 0.04), ("No", 0.03)]),
+               "The bridge is still closed.": ("No", [("No", 0.85), ("Yes", 0.10)]),
+               "Engineers are unsure about the repairs.": ("No", [("No", 0.55), ("Yes", 0.40)]),
+               "It rained in the capital.": ("Neither", [("Neither", 0.7), ("No", 0.2)]),
+               "Traffic returned to the river crossing.": ("I think it did.", [("I", 0.6), ("Yes", 0.3)])}
+    server.judge = lambda prompt, body: answers[_statement(prompt)]
+    judge = get_stance("llm", None, generator=get_generator("openai:tiny-chat", _options(server)))
+    calls = judge.stance("The bridge has reopened.", list(answers))
+    assert [c.label for c in calls] == [SUPPORTS, CONTESTS, UNCLEAR, UNCLEAR, UNCLEAR]
+    assert calls[0].confidence == pytest.approx(0.94) and calls[1].support == pytest.approx(0.10 / 0.95)
+    assert calls[4].confidence == 0.0  # "I think it did." is not yes, no or neither: unclear, whatever its odds
+    assert all(b["temperature"] == 0.0 and b["logprobs"] is True and b["max_tokens"] <= 4 for b in server.judged)
+    assert "Claim: The bridge has reopened.\nStatement: The bridge reopened on Monday.\n" in \
+        server.judged[0]["messages"][0]["content"]
+    note = __import__("memo._stance", fromlist=["describe_stance"]).describe_stance(judge)
+    assert "tiny-chat as judge" in note and "by token probabilities" in note
+    assert "1 of 5 replies were not yes, no or neither" in note
+
+
+def test_the_llm_judge_samples_answers_where_the_server_refuses_token_probabilities(server):
+    from memo._stance import CONTESTS, SUPPORTS, UNCLEAR, get_stance
+
+    def answer(prompt, body):
+        if "reopened" in prompt.split("Statement:")[1]:
+            return ("Yes" if body["seed"] < 4 else "No"), None  # four of five samples say yes
+        if "closed" in prompt.split("Statement:")[1]:
+            return "no.", None
+        return ("Yes" if body["seed"] % 2 else "neither"), None
+
+    server.judge, server.refuse_logprobs = answer, True
+    judge = get_stance("llm", None, generator=get_generator("openai:tiny-chat", _options(server, concurrency=1)))
+    calls = judge.stance("The bridge has reopened.", ["The bridge reopened on Monday.", "The bridge is closed.",
+                                                     "Officials gave no date."])
+    assert [c.label for c in calls] == [SUPPORTS, CONTESTS, UNCLEAR]
+    assert calls[0].confidence == pytest.approx(0.8) and calls[2].confidence == pytest.approx(0.4)
+    asked_with_logprobs = [b for b in server.judged if b.get("logprobs")]
+    assert len(asked_with_logprobs) == 1  # refused once, then never asked again
+    sampled = [b for b in server.judged if not b.get("logprobs")]
+    assert len(sampled) == 15 and all(b["temperature"] == 1.0 for b in sampled)
+    assert sorted({b["seed"] for b in sampled}) == [0, 1, 2, 3, 4]
+    assert "by sampled answers" in __import__("memo._stance", fromlist=["x"]).describe_stance(judge)
+
+
+def test_an_analysts_own_stance_judge_template_is_what_the_server_receives(server, tmp_path):
+    from memo._stance import get_stance
+
+    (tmp_path / "stance_judge.txt").write_text("# mine\nSTATEMENT={{statement}}\nCLAIM={{claim}}\nyes/no/neither?\n",
+                                               encoding="utf-8")
+    judge = get_stance("llm", None, generator=get_generator("openai:tiny-chat", _options(server)),
+                       prompts=memo.Prompts(tmp_path))
+    judge.stance("Tolls rose.", ["Tolls went up by a euro."])
+    assert server.received[-1]["messages"][0]["content"] == "STATEMENT=Tolls went up by a euro.\nCLAIM=Tolls rose.\n" \
+                                                            "yes/no/neither?\n"
+
+
+def test_a_build_with_the_llm_judge_puts_its_confident_answers_on_the_sides(server, seeds_dir, tmp_path):
+    def answer(prompt, body):
+        statement = _statement(prompt)
+        if "poor choice as mediator" in statement:
+            return "No", [("No", 0.95), ("Yes", 0.02)]
+        return "Neither", [("Neither", 0.9), ("Yes", 0.05)]
+
+    server.judge = answer
+    out = tmp_path / "m.json"
+    done = subprocess.run([sys.executable, "-m", "memo", "build", str(seeds_dir), "-o", str(out), "--no-cache",
+                           "--question", "Is China a credible mediator in Ukraine?", "--stance", "llm",
+                           "--abstractive", "openai:tiny-chat", "--api-base", server.base],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    asked = next(d for d in data["disagreements"] if d["asked"])
+    sides = {side["stance"]: side for side in asked["sides"]}
+    quotes = [s["citation"]["quote"] for s in sides["contests"]["statements"]]
+    assert quotes and all("poor choice as mediator" in q for q in quotes)
+    assert not sides.get("supports", {}).get("statements")
+    assert server.judged and "as judge" in " ".join(data["method"]["steps"])
+
+
+def test_the_llm_judge_without_a_generation_model_fails_in_one_line(seeds_dir, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "memo", "build", str(seeds_dir), "-o", str(tmp_path / "m.md"),
+                           "--stance", "llm", "--no-abstractive"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and not (tmp_path / "m.md").exists()
+    assert done.stderr.strip().count("\n") == 0 and "--stance llm asks the generation model" in done.stderr
+
+
+@pytest.mark.parametrize("benchmark", ["perspectrum_stance", "fnc1_stance"])
+def test_the_stance_benchmarks_score_the_llm_judge_beside_memos_model(benchmark, server, tmp_path, capsys):
+    import importlib
+
+    from test_train_stance import write_shared_layout
+
+    root = write_shared_layout(tmp_path / "eval")
+    server.judge = lambda prompt, body: ("Yes", [("Yes", 0.9), ("No", 0.05)])
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    module = importlib.import_module(benchmark)
+    folder = root / ("perspectrum" if benchmark == "perspectrum_stance" else "fnc1")
+    extra = ["--pairs", "0"] if benchmark == "perspectrum_stance" else ["--all"]
+    module.main(["--data", str(folder), *extra, "--llm", "openai:tiny-chat", "--api-base", server.base,
+                 "--llm-claims", "1"])
+    shown = capsys.readouterr().out
+    row = next(line for line in shown.splitlines() if line.startswith("llm judge tiny-chat (by token probabilities"))
+    beside = next(line for line in shown.splitlines() if line.startswith("memo (stance model) on the same"))
+    assert len(re.findall(r"\d\.\d{3}", row)) >= 2 and len(re.findall(r"\d\.\d{3}", beside)) >= 2
+    assert server.judged  # the judge was asked, through the server
+    first = server.judged[0]["messages"][0]["content"]
+    assert len({b["messages"][0]["content"].split("\n", 1)[0] for b in server.judged}) == 1  # one claim only
+    assert first.startswith("Claim: ")

@@ -44,6 +44,17 @@ def load_generator(run: Run) -> Summarizer | None:
         return None
 
 
+def llm_judge(summarizer: Summarizer | None, run: Run):
+    """``--stance llm``: the loaded generation model as stance judge. One that could not be
+    loaded stops the build even with ``fallback``: another judge would change the sides."""
+    from .._stance import get_stance
+
+    if summarizer is None:
+        why = next((n.detail for n in reversed(run.notices) if n.source == "abstractive"), "no generation model")
+        raise ModelError(f"--stance llm: {why.split('; extractive summaries used instead')[0]}")
+    return get_stance("llm", None, generator=summarizer.generator, prompts=summarizer.prompts)
+
+
 def generate(summarizer: Summarizer, corpus: Corpus, embedded: Embedded, ranked: Ranked, compared: Compared,
               run: Run) -> Generated:
     """Generated summaries per article, across the corpus, for the bottom line and for each
