@@ -512,9 +512,11 @@ def describe_stance(backend: StanceBackend) -> str:
         return f"the NLI model {backend.name}"
     if isinstance(backend, LLMStance):
         how = " and ".join(sorted(backend.how)) or "its answers"
-        unread = (f"; {backend.unparsed} of {backend.asked} replies were not yes, no or neither and count as unclear"
+        unread = (f"; {backend.unparsed} of {backend.asked} replies were not yes, no or neither and counted as unclear"
                   if backend.unparsed else "")
-        long = f"; {backend.too_long} statements over the model's window were not asked" if backend.too_long else ""
+        many = backend.too_long != 1
+        long = (f"; {backend.too_long} statement{'s' if many else ''} over the model's window {'were' if many else 'was'}"
+                " not asked" if backend.too_long else "")
         return (f"the generation model {backend.name} as judge ({backend.template.origin}: does each statement say "
                 f"yes, no or neither to the claim; a side is called only at probability "
                 f"{backend.min_confidence:.2f} or more, by {how}, the rest shown as unclear{unread}{long})")

@@ -401,3 +401,21 @@ def test_the_stance_benchmarks_score_the_llm_judge_beside_memos_model(benchmark,
     first = server.judged[0]["messages"][0]["content"]
     assert len({b["messages"][0]["content"].split("\n", 1)[0] for b in server.judged}) == 1  # one claim only
     assert first.startswith("Claim: ")
+
+
+def test_the_llm_judge_never_sends_a_prompt_over_the_window():
+    from memo._stance import SUPPORTS, UNCLEAR, describe_stance, get_stance
+
+    small = _Server(window=400)  # 400 - 96 new tokens: room for a short statement, not a long one
+    try:
+        small.judge = lambda prompt, body: ("Yes", [("Yes", 0.95)])
+        judge = get_stance("llm", None, generator=get_generator("openai:tiny-chat", _options(small)))
+        long = "The harbour strike went on, with pickets at every gate and talks stalled again. " * 12
+        calls = judge.stance("The strike is over.", ["The strike ended on Friday.", long])
+        assert [c.label for c in calls] == [SUPPORTS, UNCLEAR]
+        generator = judge.generator
+        assert len(small.judged) == 1
+        assert all(generator.count(b["messages"][0]["content"]) <= generator.window for b in small.judged)
+        assert "1 statement over the model's window was not asked" in describe_stance(judge)
+    finally:
+        small.close()

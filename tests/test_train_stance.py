@@ -146,3 +146,40 @@ def test_a_trained_folder_is_chosen_by_path(trained):
 def test_missing_data_is_one_clear_line(tmp_path, capsys):
     assert train_stance.main(["--data", str(tmp_path), "--out", str(tmp_path / "m")]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def test_contradiction_pairs_turn_a_sentence_to_its_contrary_both_ways_and_keep_repeats_as_support():
+    import random
+
+    from tools import stance_data as sd
+
+    table = sd.opposites()
+    assert table["rose"] == "fell" and table["fell"] == "rose"  # read both ways
+    sentences = ["Shares rose sharply after the company reported its results on Tuesday.",
+                 "The council will approve the new budget for the city next week.",
+                 "Residents gathered in the square for the annual spring festival."]  # nothing to turn
+    pairs = sd.contradiction_pairs(sentences, random.Random(0), "test", table)
+    assert len(pairs) == 8  # four per sentence that can be turned
+    first = pairs[:4]
+    assert (first[0].claim, first[0].label) == (sentences[0], sd.CONTESTS)
+    changed = [(a, b) for a, b in zip(sentences[0].split(), first[0].text.split()) if a != b]
+    assert len(changed) == 1 and table[changed[0][0]] == changed[0][1]  # one word, swapped for its opposite
+    assert (first[1].claim, first[1].text, first[1].label) == (first[0].text, first[0].claim, sd.CONTESTS)
+    assert (first[2].claim, first[2].text, first[2].label) == (sentences[0], sentences[0], sd.SUPPORTS)
+    assert first[3].label == sd.SUPPORTS and first[3].claim.rstrip(".") in first[3].text
+    turned = pairs[4].text
+    assert turned != sentences[1] and ("reject" in turned or "will not approve" in turned)
+    assert [p.label for p in pairs].count(sd.CONTESTS) == [p.label for p in pairs].count(sd.SUPPORTS)
+
+
+def test_statement_negation_flips_only_sided_pairs_with_an_auxiliary():
+    import random
+
+    from tools import stance_data as sd
+
+    pairs = [sd.Pair("Schools should ban phones", "Phones can distract pupils in class.", sd.SUPPORTS, "p"),
+             sd.Pair("Schools should ban phones", "Phones distract pupils.", sd.SUPPORTS, "p"),  # no auxiliary
+             sd.Pair("Schools should ban phones", "The storm cut power.", sd.UNRELATED, "p")]
+    out = sd.statement_negated(pairs, random.Random(0), 1.0)
+    assert out == [sd.Pair("Schools should ban phones", "Phones can not distract pupils in class.", sd.CONTESTS,
+                           "p-statement-negated")]

@@ -151,7 +151,7 @@ class Passages:
     def __init__(self, bodies: dict[str, str], embedder, sentences: int = PASSAGE_SENTENCES):
         from memo._segment import split_text
 
-        self.embedder, self.count = embedder, sentences
+        self.embedder, self.count, self.bodies = embedder, sentences, bodies
         self.sentences = {body: [s for s in split_text(text) if len(s.split()) >= 4] or [text[:500]]
                           for body, text in bodies.items()}
         flat = [s for body in sorted(self.sentences, key=int) for s in self.sentences[body]]
@@ -219,3 +219,119 @@ def fnc_score(predicted, labels) -> float:
                 total += 0.75
         return total
     return score(predicted) / score(labels)
+
+
+# --- Contradiction pairs -----------------------------------------------------------------
+# The published stance sets teach topic and argument, not plain factual contradiction: a
+# model trained on them read "the bridge will stay closed" as supporting "the bridge will
+# reopen" (same matter, same words). These pairs are built from news sentences of the FNC-1
+# training bodies: a sentence against itself turned to say the contrary (one word swapped
+# for its opposite from ``tools/data/opposites.tsv``, or its verb negated) contests it, both
+# ways; a sentence against itself, or reported ("..., officials said."), supports it, so that
+# near-verbatim repeats across outlets keep reading as agreement.
+
+OPPOSITES_FILE = Path(__file__).resolve().parent / "data" / "opposites.tsv"
+_REPORTED = ("{s}, officials said.", "According to reports, {s}.", "{s}, a spokesperson said.", "{s}.")
+
+
+def opposites(path: Path = OPPOSITES_FILE) -> dict[str, str]:
+    """Word -> its opposite, read both ways (the first line naming a word wins)."""
+    table: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or "\t" not in line:
+            continue
+        word, opposite = (part.strip() for part in line.split("\t", 1))
+        table.setdefault(word, opposite)
+        if " " not in opposite:
+            table.setdefault(opposite, word)
+    return table
+
+
+def turned(sentence: str, table: dict[str, str], rng: random.Random) -> str | None:
+    """``sentence`` made to say the contrary: one word (picked at random among those in
+    ``table``) swapped for its opposite, or else its first auxiliary negated; None if neither."""
+    from memo._stance import negate
+
+    words = [m for m in re.finditer(r"[A-Za-z]+", sentence) if m.group().lower() in table]
+    if words:
+        m = words[rng.randrange(len(words))]
+        opposite = table[m.group().lower()]
+        if m.group()[0].isupper():
+            opposite = opposite[0].upper() + opposite[1:]
+        return sentence[:m.start()] + opposite + sentence[m.end():]
+    negated = negate(sentence)
+    if negated.startswith("It is not true that"):
+        return None
+    return negated + sentence.rstrip()[-1:] if sentence.rstrip()[-1:] in ".!?" else negated
+
+
+def _reported(sentence: str, rng: random.Random) -> str:
+    from memo._stance import _lower_first
+
+    body = sentence.strip().rstrip(".!?")
+    form = _REPORTED[rng.randrange(len(_REPORTED))]
+    return form.format(s=_lower_first(body) if form.startswith("According") else body)
+
+
+def news_sentences(bodies: dict[str, str], body_ids, rng: random.Random, count: int) -> list[str]:
+    """``count`` distinct sentences of 8 to 40 words from the given bodies, drawn at random."""
+    from memo._segment import split_text
+
+    pool = sorted({s.strip() for b in sorted(set(body_ids), key=int) for s in split_text(bodies[b])
+                   if 8 <= len(s.split()) <= 40 and '"' not in s})
+    rng.shuffle(pool)
+    return pool[:count]
+
+
+def contradiction_pairs(sentences: list[str], rng: random.Random, source: str,
+                        table: dict[str, str] | None = None) -> list[Pair]:
+    """Per sentence that can be turned: (s, turned s) and (turned s, s) contest; (s, s) and
+    (turned s, turned s reported) support. Balanced, so that a small change of wording is not
+    itself read as a contest."""
+    table = opposites() if table is None else table
+    pairs = []
+    for sentence in sentences:
+        contrary = turned(sentence, table, rng)
+        if contrary is None or contrary == sentence:
+            continue
+        pairs += [Pair(sentence, contrary, CONTESTS, source), Pair(contrary, sentence, CONTESTS, source),
+                  Pair(sentence, sentence, SUPPORTS, source),
+                  Pair(contrary, _reported(contrary, rng), SUPPORTS, source)]
+    return pairs
+
+
+def statement_negated(pairs: list[Pair], rng: random.Random, share: float) -> list[Pair]:
+    """A seeded ``share`` of the sided pairs with the *statement* negated and the side flipped
+    ("Phones distract pupils" -> "Phones do not ..." only where an auxiliary is there to
+    negate): a negation word in a statement then no longer reads as a contest by itself."""
+    from memo._stance import negate
+
+    flipped = {SUPPORTS: CONTESTS, CONTESTS: SUPPORTS}
+    out = []
+    for pair in pairs:
+        if pair.label not in flipped or rng.random() >= share:
+            continue
+        negated = negate(pair.text)
+        if negated.startswith("It is not true that"):
+            continue
+        end = pair.text.rstrip()[-1:] if pair.text.rstrip()[-1:] in ".!?" else ""
+        out.append(Pair(pair.claim, negated + end, flipped[pair.label], pair.source + "-statement-negated"))
+    return out
+
+
+def perspectrum_paraphrases(folder: Path, split: str, rng: random.Random, cap: int) -> list[Pair]:
+    """Two perspectives of one Perspectrum cluster (equivalent statements) support each
+    other: agreement between statements in different words, as memo checks its groups."""
+    claims = json.loads((folder / "claims_train_dev.json").read_text(encoding="utf-8"))
+    texts = {p["pId"]: p["text"] for p in json.loads((folder / "perspectives_train_dev.json").read_text("utf-8"))}
+    splits = json.loads((folder / "split_train_dev.json").read_text(encoding="utf-8"))
+    pairs = []
+    for claim in claims:
+        if splits.get(str(claim["cId"])) != split:
+            continue
+        for cluster in claim["perspectives"]:
+            members = [texts[p] for p in cluster["pids"] if p in texts]
+            for a, b in zip(members, members[1:]):
+                pairs.append(Pair(a, b, SUPPORTS, "perspectrum-paraphrase"))
+    rng.shuffle(pairs)
+    return sorted(pairs[:cap], key=lambda p: (p.claim, p.text))

@@ -51,6 +51,13 @@ DISAGREE_REPEATS = 2  # FNC-1 "disagree" is rare (3%) and what memo most needs t
 # (a first model contested both "China is a credible mediator" and its negation with the same
 # sentence), which put sceptical voices on the Yes side of a question.
 NEGATED_SHARE = 0.4
+# Plain factual contradiction, which the stance sets lack (``stance_data.contradiction_pairs``):
+# news sentences of the FNC-1 training bodies against themselves turned to say the contrary;
+# a share of the sided pairs again with the statement negated; and paraphrase pairs from
+# Perspectrum train clusters, which support each other.
+CONTRADICTION_SENTENCES = 1000
+STATEMENT_NEGATED_SHARE = 0.15
+PARAPHRASES = 1000
 POOLER_INIT = True
 
 
@@ -70,7 +77,10 @@ def training_pairs(data: Path, rng: random.Random, passages, fnc: dict, limit: i
     passages.prepare([h for h, _, _ in rows])
     pairs += [sd.Pair(h, passages.passage(h, body), label, "fnc1") for h, body, label in rows]
     pairs = sorted(pairs, key=lambda p: (p.source, p.claim, p.text, p.label))  # independent of set order
-    pairs += negated_pairs(pairs, rng, NEGATED_SHARE)
+    pairs += negated_pairs(pairs, rng, NEGATED_SHARE) + sd.statement_negated(pairs, rng, STATEMENT_NEGATED_SHARE)
+    pairs += sd.contradiction_pairs(sd.news_sentences(passages.bodies, {b for _, b, _ in fnc_train}, rng,
+                                                      CONTRADICTION_SENTENCES), rng, "news-contradiction")
+    pairs += sd.perspectrum_paraphrases(data / "perspectrum", "train", rng, PARAPHRASES)
     rng.shuffle(pairs)
     if limit:
         by_label: dict[int, list[sd.Pair]] = {}
@@ -135,6 +145,12 @@ def dev_sets(data: Path, rng: random.Random, passages, fnc: dict, limit: int | N
     # reported, not calibrated on: does the model read the claim, or only the statement?
     sets["perspectrum_dev_negated"] = [p for p in negated_pairs(sets["perspectrum_dev"], random.Random(2), 1.0)
                                        if p.label in _FLIPPED]
+    # reported, not calibrated on: plain contradictions built from the held-out bodies' sentences,
+    # and dev perspectives with the statement negated
+    sets["news_contradiction_dev"] = sd.contradiction_pairs(
+        sd.news_sentences(passages.bodies, {b for _, b, _ in rows}, random.Random(3), 300), random.Random(4),
+        "news-contradiction")
+    sets["perspectrum_dev_statement_negated"] = sd.statement_negated(sets["perspectrum_dev"], random.Random(5), 1.0)
     tests = sd.stance_train(data, "test")
     sets["ibm_claim_stance_test"] = [p for p in tests if p.source == "ibm_claim_stance"]
     sets["ukp_arc_test"] = [p for p in tests if p.source == "ukp_arc"]
@@ -347,6 +363,18 @@ sources. It reads the claim and the statement together (a cross-encoder), at mos
   that the model reads the claim and not only the statement. `perspectrum_dev_negated` scores the
   dev claims negated the same way (not calibrated on): a model that judged the statement alone,
   whatever the claim says, would score 0.5 forced there.
+- **Negated statements** (`*-statement-negated`): a seeded {STATEMENT_NEGATED_SHARE:.0%} of the sided pairs
+  again with the *statement* negated the same way and the side flipped, so that a negation word
+  in a statement is not read as a contest by itself. Scored: `perspectrum_dev_statement_negated`.
+- **News contradictions** (`news-contradiction`, built here): {CONTRADICTION_SENTENCES} sentences of the FNC-1
+  training bodies, each against itself turned to say the contrary (one word swapped for its
+  opposite from the general list `tools/data/opposites.tsv`, "rose" -> "fell", or else its
+  first auxiliary negated) contests it, both ways; the sentence against itself, and the turned
+  one against itself reported ("..., officials said."), support it, so that near-verbatim
+  repeats still read as agreement. The stance sets above teach topic and argument, not plain
+  factual contradiction. Scored: `news_contradiction_dev`, built the same way from the held-out bodies.
+- **Paraphrases** (`perspectrum-paraphrase`): {PARAPHRASES} pairs of perspectives from one Perspectrum
+  train cluster (equivalent statements), which support each other.
 
 | source | label | pairs |
 | --- | --- | --- |
