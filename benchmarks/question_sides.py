@@ -277,7 +277,11 @@ def main(argv=None) -> int:
                         help="run only these methods (default: all)")
     parser.add_argument("--verbose", action="store_true", help="each voice's outcome and each trap or other "
                         "statement placed")
+    parser.add_argument("--stance", help="the stance backend of the \"memo\" method (a model folder written by "
+                                         "tools/train_stance.py; default: the shipped model)")
     args = parser.parse_args(argv)
+    if args.stance:
+        METHODS["memo"] = memo_method(args.stance)
     logging.basicConfig(level=logging.ERROR)
     if not args.data.exists():
         raise SystemExit(f"{args.data}: no such file (pass --data)")
