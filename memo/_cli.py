@@ -196,6 +196,11 @@ def _generation_options(group) -> None:
 def _runtime_options(group) -> None:
     group.add_argument("--embedder", default="minilm",
                        help="sentence embedder: minilm (default, offline), hashing, or a model path / hub name")
+    group.add_argument("--runtime", choices=("int8", "onnx", "torch"), default=None,
+                       help="what runs memo's own models (the minilm embedder, memo's stance model): onnx "
+                            "(default: ONNX Runtime, float32, torch's numbers without torch), int8 (ONNX Runtime, "
+                            "int8 weights: quicker, slightly less accurate) or torch (the previous path); also "
+                            "$MEMO_RUNTIME")
     group.add_argument("--cache", default=_default_cache(), metavar="DIR",
                        help="embedding cache folder, so rebuilds embed only new sentences "
                             "(default: $MEMO_CACHE or %(default)s)")
@@ -484,6 +489,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sources = _sources(args)  # a bad link or --links file fails before any model starts loading
         _warn_open_questions(args.question or [], quiet=args.quiet)
+        if args.runtime:  # read where the models load: here, in the helper process and in local Ray workers
+            os.environ["MEMO_RUNTIME"] = args.runtime
         embedder, stance, helper = _preloaded(args)
         from ._pipeline import build
 

@@ -109,16 +109,22 @@ class BertEmbedder:
     ``get_embedder`` picks it only for models it matches (``plain_bert_folder``).
     """
 
-    def __init__(self, path: str | Path, *, batch_size: int = 16, max_length: int = 256, name: str | None = None):
+    def __init__(self, path: str | Path, *, batch_size: int = 16, max_length: int = 256, name: str | None = None,
+                 runtime: str | None = None):
+        from ._onnx import choose, describe_runtime
+
         self.path = Path(path)
-        self.description = f"{name or self.path.name} (BERT encoder, mean pooling, max {max_length} tokens)"
+        self.runtime = choose(runtime)
+        self.description = (f"{name or self.path.name} (BERT encoder, mean pooling, max {max_length} tokens, "
+                            f"{describe_runtime(self.runtime)})")
         self.cache_key = f"{self.description} at {self.path}"
         self.batch_size = batch_size
         self.max_length = max_length
         self._weights = None
+        self._session = None
 
     def _load(self):
-        if self._weights is not None:
+        if self._weights is not None or self._session is not None:
             return
         from . import _bert as bert
 
@@ -126,14 +132,35 @@ class BertEmbedder:
         if not bert.plain_bert(self._config):
             raise ModelError(f"{self.path}: not a model memo's BERT encoder implements "
                              f"(model_type {self._config.get('model_type')!r}); use it by path through transformers")
-        weights = bert.load_weights(self.path / "model.safetensors")
-        bert.check_weights(weights, self._config, self.path)
         self._tokenizer = bert.load_tokenizer(self.path, min(self.max_length, self._config["max_position_embeddings"]),
                                               self._config.get("pad_token_id") or 0)
+        if self.runtime != "torch":
+            from ._onnx import Session
+
+            self._session = Session([self.path / "model.safetensors"], self._config, classifier=False,
+                                    quantize=self.runtime == "int8")
+            return
+        weights = bert.load_weights(self.path / "model.safetensors")
+        bert.check_weights(weights, self._config, self.path)
         self._weights = weights
+
+    def _embed_onnx(self, texts: Sequence[str]) -> np.ndarray:
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), self._config["hidden_size"]), dtype=np.float32)
+        for begin in range(0, len(order), self.batch_size):
+            batch = order[begin:begin + self.batch_size]
+            encodings = self._tokenizer.encode_batch([texts[i] for i in batch])
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            x = self._session.run(np.array([e.ids for e in encodings], dtype=np.int64), mask)
+            weights = mask[..., None].astype(np.float32)
+            pooled = (x * weights).sum(1) / np.maximum(weights.sum(1), 1e-9)
+            out[batch] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return out
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         self._load()
+        if self._session is not None:
+            return self._embed_onnx(texts)
         import torch
         import torch.nn.functional as F
 

@@ -173,8 +173,12 @@ class ClaimStance:
     entails = True  # its "supports" is trusted as entailment by the faithfulness gate
 
     def __init__(self, model: str | Path | None = None, *, base: str | Path | None = None,
-                 device: str | None = None, batch_size: int = 32, min_confidence: float | None = None):
+                 device: str | None = None, batch_size: int = 32, min_confidence: float | None = None,
+                 runtime: str | None = None):
+        from ._onnx import choose
+
         self.path = Path(model) if model is not None else shipped_stance_model()
+        self.runtime = choose(runtime)  # for a plain BERT model: "int8", "onnx" or "torch" (memo._onnx)
         calibration_file = self.path / "calibration.json"
         try:
             self.calibration = json.loads(calibration_file.read_text(encoding="utf-8"))
@@ -211,7 +215,8 @@ class ClaimStance:
         config = bert.read_config(self.path)
         if bert.plain_bert(config) and (base / "model.safetensors").is_file() and (base / "tokenizer.json").is_file():
             try:
-                runner = _PlainBertPairs(config, base, delta if delta.is_file() else None, self.max_length)
+                runner = _PlainBertPairs(config, base, delta if delta.is_file() else None, self.max_length,
+                                          self.runtime)
             except ModelError as exc:
                 raise ModelError(f"cannot load the stance model {self.path}: {exc}") from None
         else:
@@ -272,28 +277,40 @@ class ClaimStance:
 
 
 class _PlainBertPairs:
-    """The stance cross-encoder run by memo's plain-torch BERT (``memo._bert``), which spares a
-    cold run the seconds transformers takes to import."""
+    """The stance cross-encoder run by memo's own BERT graph on ONNX Runtime (``memo._onnx``)
+    or its plain-torch BERT (``memo._bert``), either of which spares a cold run the seconds
+    transformers takes to import (ONNX Runtime spares torch's too)."""
 
-    def __init__(self, config: dict, base: Path, delta: Path | None, max_length: int):
+    def __init__(self, config: dict, base: Path, delta: Path | None, max_length: int, runtime: str):
         from . import _bert as bert
 
         self.config = config
         files = [base / "model.safetensors"] + ([delta] if delta else [])
-        self.weights = bert.load_weights(*files)
         head = ("pooler.dense.weight", "classifier.weight")
-        bert.check_weights(self.weights, config, delta or base, head=head)
-        self.labels = int(self.weights["classifier.weight"].shape[0])
+        self.session = None
+        if runtime == "torch":
+            self.weights = bert.load_weights(*files)
+            bert.check_weights(self.weights, config, delta or base, head=head)
+            self.labels = int(self.weights["classifier.weight"].shape[0])
+        else:
+            from ._onnx import Session, head_size
+
+            self.labels = head_size(files, config, head=head, where=delta or base)
+            self.session = Session(files, config, classifier=True, quantize=runtime == "int8")
         self.tokenizer = bert.load_tokenizer(base, min(max_length, config["max_position_embeddings"]),
                                              config.get("pad_token_id") or 0)
         self.segments = bert.segment_ids(base)
 
     def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(list(pairs))
+        if self.session is not None:
+            ids, mask, types = (np.array([getattr(e, field) for e in encodings], dtype=np.int64)
+                                for field in ("ids", "attention_mask", "type_ids"))
+            return self.session.run(ids, mask, types if self.segments else None).astype(np.float64)
         import torch
 
         from ._bert import classify
 
-        encodings = self.tokenizer.encode_batch(list(pairs))
         ids, mask, types = (torch.tensor([getattr(e, field) for e in encodings])
                             for field in ("ids", "attention_mask", "type_ids"))
         if not self.segments:
@@ -502,8 +519,13 @@ def get_stance(spec: str | StanceBackend | None, embedder: Embedder, *, generato
 
 def describe_stance(backend: StanceBackend) -> str:
     if isinstance(backend, ClaimStance):
+        from ._onnx import describe_runtime
+
+        runs_on = ("transformers" if isinstance(backend._loaded, _TransformersPairs)
+                   else describe_runtime(backend.runtime))
         return (f"memo's stance model ({backend.name}: a MiniLM cross-encoder trained on public claim-stance data, "
-                f"calibrated on dev; a side is called only at probability {backend.min_confidence:.2f} or more, "
+                f"run by {runs_on}, calibrated on dev; a side is called only at "
+                f"probability {backend.min_confidence:.2f} or more, "
                 "the rest shown as unclear)")
     if isinstance(backend, EmbeddingStance):
         return ("the offline stance estimate (embedding contrast with the negated claim plus VADER sentiment; "

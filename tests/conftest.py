@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +18,11 @@ from memo._embed import HashingEmbedder
 # removes this itself); command-line runs in subprocesses inherit it.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# The ONNX graphs memo builds for its models go to a cache of the test run's own (shared by
+# its tests and their subprocesses), never the user's; the runtime is the default unless a test sets it.
+os.environ["MEMO_MODEL_CACHE"] = tempfile.mkdtemp(prefix="memo-test-models-")
+atexit.register(shutil.rmtree, os.environ["MEMO_MODEL_CACHE"], ignore_errors=True)
+os.environ.pop("MEMO_RUNTIME", None)
 
 
 def _refuse_the_network() -> None:

@@ -19,7 +19,8 @@ def test_default_embedder_is_the_bundled_minilm_and_ranks_paraphrases_closer():
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.3
 
 
-def test_bert_embedder_matches_transformers_on_the_same_weights():
+@pytest.mark.parametrize("runtime", ["onnx", "torch"])
+def test_bert_embedder_matches_transformers_on_the_same_weights(runtime):
     import torch
     from transformers import AutoModel, AutoTokenizer
 
@@ -31,7 +32,7 @@ def test_bert_embedder_matches_transformers_on_the_same_weights():
         hidden = model(**batch).last_hidden_state
     mask = batch["attention_mask"].unsqueeze(-1).float()
     expected = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1).numpy()
-    assert np.abs(BertEmbedder(path).embed(TEXTS) - expected).max() < 1e-4
+    assert np.abs(BertEmbedder(path, runtime=runtime).embed(TEXTS) - expected).max() < 1e-4
 
 
 def test_each_distinct_text_is_embedded_once(counting_embedder):

@@ -217,15 +217,15 @@ PAIRS = [("The dam is safe", "Engineers warned that the dam is not safe."),
          ("Rates will rise", "The central bank raised interest rates by half a point.")]
 
 
-@pytest.mark.parametrize("act", ["gelu", "relu"])
-def test_a_stance_folder_gives_transformers_numbers_whichever_runner_reads_it(tmp_path, act):
+@pytest.mark.parametrize("act, runtime", [("gelu", "onnx"), ("gelu", "torch"), ("relu", None)])
+def test_a_stance_folder_gives_transformers_numbers_whichever_runner_reads_it(tmp_path, act, runtime):
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from memo._stance import ClaimStance, _PlainBertPairs, _TransformersPairs
 
     folder = build_claim_stance(tmp_path / "stance", act=act)
-    backend = ClaimStance(folder)
+    backend = ClaimStance(folder, runtime=runtime)
     # memo's plain-torch BERT reads only what it implements; a relu model goes through transformers
     assert isinstance(backend._load(), _PlainBertPairs if act == "gelu" else _TransformersPairs)
     tokenizer = AutoTokenizer.from_pretrained(folder)
