@@ -138,3 +138,11 @@ def test_the_cli_runtimes_give_the_same_memo(tmp_path, small_corpus):
     method = {runtime: memos[runtime].pop("method") for runtime in memos}
     assert memos["onnx"] == memos["torch"]
     assert "ONNX Runtime" in json.dumps(method["onnx"]) and "ONNX Runtime" not in json.dumps(method["torch"])
+
+
+def test_spacy_may_load_beside_an_embedder_that_never_imports_torch():
+    from memo._stages.embed import embeds_with_torch_here
+
+    assert not embeds_with_torch_here(BertEmbedder(bundled_minilm_path(), runtime="onnx"))
+    assert not embeds_with_torch_here(BertEmbedder(bundled_minilm_path(), runtime="int8"))
+    assert embeds_with_torch_here(BertEmbedder(bundled_minilm_path(), runtime="torch"))

@@ -95,9 +95,12 @@ def _worker_embedder(name: str | None) -> Embedder:
 
 
 def embeds_with_torch_here(embedder) -> bool:
-    """Whether ``embedder`` runs torch in this process (memo's helper process and the hashing
-    embedder do not)."""
-    from .._embed import HashingEmbedder
+    """Whether ``embedder`` runs torch in this process (memo's helper process, the hashing
+    embedder and memo's BERT encoder on ONNX Runtime do not)."""
+    from .._embed import BertEmbedder, HashingEmbedder
     from .._preload import PreloadedEmbedder
 
-    return not isinstance(getattr(embedder, "inner", embedder), (HashingEmbedder, PreloadedEmbedder))
+    inner = getattr(embedder, "inner", embedder)
+    if isinstance(inner, BertEmbedder):
+        return inner.runtime == "torch"
+    return not isinstance(inner, (HashingEmbedder, PreloadedEmbedder))
