@@ -151,9 +151,10 @@ class Attributing:
         import threading
 
         self._pending, self._store = pending, store
-        # spaCy's import hides torch (see syntax.import_spacy): in the thread only when this
-        # process will not import torch meanwhile (the embedder is the helper's, or hashing);
-        # else here, first (0.7 s).
+        # spaCy's import in the thread only when this process will not import torch meanwhile
+        # (the embedder is the helper's, hashing or on ONNX Runtime); else here, first (0.7 s):
+        # two imports at once only contend for the interpreter lock (either order is safe: spaCy
+        # hides torch from thinc alone, see syntax.import_spacy).
         self._import_in_thread = "torch" not in sys.modules and not torch_here
         if pending and not self._import_in_thread and syntax.installed()[0] is not None:
             syntax.import_spacy()

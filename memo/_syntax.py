@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -110,33 +111,57 @@ class Parsed:
     titles: tuple[tuple[str, str], ...] = ()  # (name, title) where a title leads a name: "Chinese President"
 
 
-@lru_cache(maxsize=1)
-def import_spacy():
-    """The spacy module, or None. Call it from the thread that imports torch, if any: torch is
-    hidden from ``sys.modules`` while spaCy imports, and another thread importing torch then
-    would fail."""
-    # spaCy's thinc imports torch when it can (about 2 s); the English pipeline does not use
-    # it, so torch is hidden while spaCy loads (measured: 3.3 s -> 0.7 s), whether or not the
-    # process has it already, so that spaCy behaves the same in every process.
-    if sys.modules.get("spacy") is not None:  # loaded: never hide torch again (threads may be using it)
-        return sys.modules["spacy"]
-    torch = sys.modules.get("torch")
-    sys.modules["torch"] = None  # type: ignore[assignment]
-    try:
-        import spacy
-    except ImportError:
+class _TorchHiddenFromThinc:
+    """A meta path finder that refuses torch to thinc (spaCy's machine-learning library) alone.
+
+    thinc imports torch when it can (2-4 s on 2 cores); the English pipeline never uses it.
+    Refusing it by the importing module, not by removing torch from ``sys.modules``, leaves
+    every other thread free to import torch meanwhile (measured: spaCy's import 3.3 s -> 0.7 s).
+    Where torch is already loaded, thinc finds it in ``sys.modules`` and takes it: harmless."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name.partition(".")[0] != "torch":
+            return None
+        frame = sys._getframe(1)
+        while frame is not None:
+            if str(frame.f_globals.get("__name__", "")).partition(".")[0] == "thinc":
+                raise ModuleNotFoundError(f"No module named {name!r} (hidden from thinc by memo)", name=name)
+            frame = frame.f_back
         return None
-    finally:
-        if torch is None:
-            del sys.modules["torch"]
-        else:
-            sys.modules["torch"] = torch
+
+
+_loading = threading.Lock()  # one import and one load, whichever threads ask first
+
+
+def import_spacy():
+    """The spacy module, or None; safe from any thread."""
+    if sys.modules.get("spacy") is not None:
+        return sys.modules["spacy"]
+    with _loading:
+        if sys.modules.get("spacy") is not None:
+            return sys.modules["spacy"]
+        sys.meta_path.insert(0, _TorchHiddenFromThinc)
+        try:
+            import spacy
+        except ImportError:
+            return None
+        finally:
+            sys.meta_path.remove(_TorchHiddenFromThinc)
     return spacy
 
 
-@lru_cache(maxsize=1)
 def load() -> tuple[object | None, str]:
-    """spaCy's English pipeline and its name, or (None, why not)."""
+    """spaCy's English pipeline and its name, or (None, why not); loaded once, safe from any thread."""
+    with _loading_pipeline:
+        return _load()
+
+
+_loading_pipeline = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[object | None, str]:
     spacy = import_spacy()
     if spacy is None:
         return None, "spaCy is not installed"

@@ -180,3 +180,19 @@ def test_without_spacy_the_patterns_are_used_and_the_memo_says_so(monkeypatch, t
     (tmp_path / "a.txt").write_text("Trade rose in March. “We will not sign this,” Jonas Berg said.", encoding="utf-8")
     memo = build(tmp_path, embedder="hashing", stance="embedding")
     assert any(n.kind == "fallback" and "spaCy is not installed" in n.detail for n in memo.method.notices)
+
+
+def test_spacy_loads_without_torch_and_beside_a_thread_importing_torch():
+    import subprocess
+    import sys
+
+    alone = "import sys; from memo import _syntax; _syntax.load(); print('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", alone], capture_output=True, text=True,
+                          timeout=120).stdout.split() == ["False"]
+    # thinc alone is refused torch: a thread importing torch meanwhile gets it
+    beside = ("import threading\nfrom memo import _syntax\n"
+              "loading = threading.Thread(target=_syntax.load)\nloading.start()\n"
+              "import torch\nloading.join()\nnlp, name = _syntax.load()\n"
+              "print(nlp is not None, torch.ones(2).sum().item())")
+    done = subprocess.run([sys.executable, "-c", beside], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["True", "2.0"], done.stderr[-1500:]

@@ -87,9 +87,7 @@ class Builds:
                 from .._embed import get_embedder
                 from .._stance import get_stance
 
-                # spaCy first, in this thread: its import hides torch for a moment (see
-                # syntax.import_spacy), which must not happen while another thread imports torch.
-                syntax.load()
+                syntax.load()  # the parse every build needs, loaded with the models
 
                 embedder = get_embedder(None)
                 models = {"embedder": embedder, "stance": get_stance(None, embedder)}
