@@ -1,10 +1,11 @@
 """memo's two BERT models (the sentence embedder and the stance cross-encoder) on ONNX Runtime,
-int8-quantised, so that a build runs them without importing torch.
+so that a build runs them without importing torch: float32 by default (torch's numbers), or
+with int8 weights (``--runtime int8``: quicker, slightly less accurate; benchmarks/runtimes.py).
 
 The ONNX graph is built here with ``onnx.helper`` from the same safetensors weights the
-torch encoder (``memo._bert``) reads, then quantised by ONNX Runtime's own
-``quantize_dynamic`` (int8 weights for every MatMul) and cached on disk, keyed by a hash of
-the weights, the config and this builder's version. Building the graph by hand, not with
+torch encoder (``memo._bert``) reads, for int8 quantised by ONNX Runtime's own
+``quantize_dynamic``, and cached on disk, keyed by a hash of the weights, the config and
+this builder's version. Building the graph by hand, not with
 ``torch.onnx.export``, is measured: the export would import torch (2-4 s on the 2-core
 machines memo targets, most of a cold build) and needs onnxscript, while this builder takes
 about 1 s without torch, so a first run that finds no cached graph pays little. Tests check
@@ -197,19 +198,15 @@ def _digest(files: Sequence[Path], config: dict[str, Any], classifier: bool, qua
     return digest.hexdigest()[:32]
 
 
-def model_file(files: Sequence[Path], config: dict[str, Any], *, classifier: bool, quantize: bool = True,
-               weights: dict[str, np.ndarray] | None = None) -> Path:
-    """The cached ONNX file for these weights, built (and quantised) the first time.
-    ``weights``: the tensors of ``files`` if the caller already read them."""
+def model_file(files: Sequence[Path], config: dict[str, Any], *, classifier: bool, quantize: bool = False) -> Path:
+    """The cached ONNX file for these weights, built (and, with ``quantize``, quantised) the first time."""
     folder = cache_folder()
     target = folder / f"bert-{_digest(files, config, classifier, quantize)}.onnx"
     if target.is_file():
         return target
     import onnx
 
-    if weights is None:
-        weights = load_numpy_weights(*files)
-    model = build_graph(weights, config, classifier=classifier)
+    model = build_graph(load_numpy_weights(*files), config, classifier=classifier)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         # written to a temporary name, then renamed: a concurrent run never reads half a file
@@ -236,7 +233,7 @@ def model_file(files: Sequence[Path], config: dict[str, Any], *, classifier: boo
 class Session:
     """One BERT graph on ONNX Runtime: ``run(ids, mask, types)`` gives its one output."""
 
-    def __init__(self, files: Sequence[Path], config: dict[str, Any], *, classifier: bool, quantize: bool = True,
+    def __init__(self, files: Sequence[Path], config: dict[str, Any], *, classifier: bool, quantize: bool = False,
                  threads: int | None = None):
         import onnxruntime
 

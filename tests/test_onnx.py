@@ -84,7 +84,7 @@ def test_the_graph_is_built_once_per_weights_and_rebuilt_when_they_change(tmp_pa
     assert first.stat().st_mtime_ns == built
     other = build_claim_stance(tmp_path / "other", seed=1)
     assert _onnx.model_file([other / "model.safetensors"], config, classifier=True) != first
-    assert _onnx.model_file([folder / "model.safetensors"], config, classifier=True, quantize=False) != first
+    assert _onnx.model_file([folder / "model.safetensors"], config, classifier=True, quantize=True) != first
     assert sorted(p.name.startswith(".building-") for p in first.parent.iterdir()) == [False] * 3
 
 
