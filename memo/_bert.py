@@ -37,24 +37,33 @@ def plain_bert(config: dict[str, Any]) -> bool:
             and not config.get("add_cross_attention", False))
 
 
-def load_weights(*files: Path) -> dict:
-    """The tensors of one or more safetensors files as float32, later files overriding
-    earlier ones (a fine-tuned delta over its base), with the ``bert.`` prefix dropped."""
-    from safetensors.torch import load_file
+def load_weights(*files: Path, numpy: bool = False) -> dict:
+    """The tensors of one or more safetensors files as float32 (torch tensors, or numpy arrays
+    with ``numpy``), later files overriding earlier ones (a fine-tuned delta over its base),
+    with the ``bert.`` prefix dropped."""
+    if numpy:
+        from safetensors.numpy import load_file
+    else:
+        from safetensors.torch import load_file
 
     weights = {}
     for file in files:
         try:
             tensors = load_file(str(file))
         except Exception as exc:  # noqa: BLE001 - safetensors raises its own types
-            raise ModelError(f"cannot read {file}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
-        tensors = {name.removeprefix("bert."): tensor.float() for name, tensor in tensors.items()}
+            raise unreadable(file, exc) from None
+        tensors = {name.removeprefix("bert."): tensor.astype("float32") if numpy else tensor.float()
+                   for name, tensor in tensors.items()}
         for name, tensor in tensors.items():
             if name in weights and weights[name].shape != tensor.shape:
                 raise ModelError(f"{file} does not fit {files[0]}: {name} is {list(tensor.shape)}, "
                                  f"not {list(weights[name].shape)}")
         weights.update(tensors)
     return weights
+
+
+def unreadable(file: Path, exc: Exception) -> ModelError:
+    return ModelError(f"cannot read {file}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
 
 
 def load_tokenizer(path: Path, max_length: int, pad_id: int = 0):

@@ -144,40 +144,29 @@ class BertEmbedder:
         bert.check_weights(weights, self._config, self.path)
         self._weights = weights
 
-    def _embed_onnx(self, texts: Sequence[str]) -> np.ndarray:
+    def _hidden(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """The last layer's hidden states of one batch, on this embedder's runtime."""
+        if self._session is not None:
+            return self._session.run(ids, mask)
+        import torch
+
+        from ._bert import hidden_states
+
+        with torch.inference_mode():
+            return hidden_states(self._weights, self._config, torch.from_numpy(ids), torch.from_numpy(mask)).numpy()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self._load()
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self._config["hidden_size"]), dtype=np.float32)
         for begin in range(0, len(order), self.batch_size):
             batch = order[begin:begin + self.batch_size]
             encodings = self._tokenizer.encode_batch([texts[i] for i in batch])
             mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-            x = self._session.run(np.array([e.ids for e in encodings], dtype=np.int64), mask)
+            x = self._hidden(np.array([e.ids for e in encodings], dtype=np.int64), mask)
             weights = mask[..., None].astype(np.float32)
             pooled = (x * weights).sum(1) / np.maximum(weights.sum(1), 1e-9)
             out[batch] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        return out
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        self._load()
-        if self._session is not None:
-            return self._embed_onnx(texts)
-        import torch
-        import torch.nn.functional as F
-
-        from ._bert import hidden_states
-
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = np.zeros((len(texts), self._config["hidden_size"]), dtype=np.float32)
-        with torch.inference_mode():
-            for begin in range(0, len(order), self.batch_size):
-                batch = order[begin:begin + self.batch_size]
-                encodings = self._tokenizer.encode_batch([texts[i] for i in batch])
-                ids = torch.tensor([e.ids for e in encodings])
-                mask = torch.tensor([e.attention_mask for e in encodings])
-                x = hidden_states(self._weights, self._config, ids, mask)
-                weights = mask.unsqueeze(-1).to(x.dtype)
-                pooled = (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-                out[batch] = F.normalize(pooled, dim=-1).numpy()
         return out
 
 

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -58,30 +59,6 @@ def cache_folder() -> Path:
     return Path(os.environ.get("MEMO_MODEL_CACHE") or os.path.join(base, "memo", "onnx"))
 
 
-def load_numpy_weights(*files: Path) -> dict[str, np.ndarray]:
-    """Like ``memo._bert.load_weights``, as float32 numpy arrays: later files override earlier
-    ones (a fine-tuned delta over its base), the ``bert.`` prefix dropped."""
-    from safetensors.numpy import load_file
-
-    weights: dict[str, np.ndarray] = {}
-    for file in files:
-        try:
-            tensors = load_file(str(file))
-        except Exception as exc:  # noqa: BLE001 - safetensors raises its own types
-            raise _unreadable(file, exc) from None
-        for name, tensor in tensors.items():
-            name = name.removeprefix("bert.")
-            if name in weights and weights[name].shape != tensor.shape:
-                raise ModelError(f"{file} does not fit {files[0]}: {name} is {list(tensor.shape)}, "
-                                 f"not {list(weights[name].shape)}")
-            weights[name] = tensor.astype(np.float32)
-    return weights
-
-
-def _unreadable(file: Path, exc: Exception) -> ModelError:
-    return ModelError(f"cannot read {file}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
-
-
 class _Shape:
     def __init__(self, shape):
         self.shape = tuple(shape)
@@ -93,7 +70,7 @@ def head_size(files: Sequence[Path], config: dict[str, Any], *, head: Sequence[s
     of outputs."""
     from safetensors import safe_open
 
-    from ._bert import check_weights
+    from ._bert import check_weights, unreadable
 
     shapes: dict[str, _Shape] = {}
     for file in files:
@@ -102,7 +79,7 @@ def head_size(files: Sequence[Path], config: dict[str, Any], *, head: Sequence[s
                 for name in tensors.keys():
                     shapes[name.removeprefix("bert.")] = _Shape(tensors.get_slice(name).get_shape())
         except Exception as exc:  # noqa: BLE001 - safetensors raises its own types
-            raise _unreadable(file, exc) from None
+            raise unreadable(file, exc) from None
     check_weights(shapes, config, where, head=head)
     return int(shapes["classifier.weight"].shape[0])
 
@@ -190,12 +167,25 @@ def _digest(files: Sequence[Path], config: dict[str, Any], classifier: bool, qua
     digest = hashlib.sha256(json.dumps([BUILDER_VERSION, OPSET, classifier, quantize, config], sort_keys=True).encode())
     for file in files:
         try:
-            with open(file, "rb") as handle:
-                while block := handle.read(1 << 22):
-                    digest.update(block)
+            state = os.stat(file)
         except OSError as exc:
             raise ModelError(f"cannot read {file}: {exc.strerror or exc}") from None
+        digest.update(_file_hash(str(file), state.st_size, state.st_mtime_ns))
     return digest.hexdigest()[:32]
+
+
+@lru_cache(maxsize=8)
+def _file_hash(path: str, size: int, mtime_ns: int) -> bytes:
+    """sha256 of a weights file, once per process for each state of it (the embedder and the
+    stance model share MiniLM's 90 MB)."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            while block := handle.read(1 << 22):
+                digest.update(block)
+    except OSError as exc:
+        raise ModelError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return digest.digest()
 
 
 def model_file(files: Sequence[Path], config: dict[str, Any], *, classifier: bool, quantize: bool = False) -> Path:
@@ -206,7 +196,9 @@ def model_file(files: Sequence[Path], config: dict[str, Any], *, classifier: boo
         return target
     import onnx
 
-    model = build_graph(load_numpy_weights(*files), config, classifier=classifier)
+    from ._bert import load_weights
+
+    model = build_graph(load_weights(*files, numpy=True), config, classifier=classifier)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         # written to a temporary name, then renamed: a concurrent run never reads half a file
@@ -257,4 +249,4 @@ class Session:
 
 
 def describe_runtime(runtime: str) -> str:
-    return {"int8": "ONNX Runtime, int8 weights", "onnx": "ONNX Runtime, float32", "torch": "torch"}[runtime]
+    return {"int8": "ONNX Runtime (int8 weights)", "onnx": "ONNX Runtime (float32)", "torch": "torch"}[runtime]

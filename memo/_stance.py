@@ -303,20 +303,18 @@ class _PlainBertPairs:
 
     def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(list(pairs))
+        ids, mask, types = (np.array([getattr(e, field) for e in encodings], dtype=np.int64)
+                            for field in ("ids", "attention_mask", "type_ids"))
+        types = types if self.segments else None
         if self.session is not None:
-            ids, mask, types = (np.array([getattr(e, field) for e in encodings], dtype=np.int64)
-                                for field in ("ids", "attention_mask", "type_ids"))
-            return self.session.run(ids, mask, types if self.segments else None).astype(np.float64)
+            return self.session.run(ids, mask, types).astype(np.float64)
         import torch
 
         from ._bert import classify
 
-        ids, mask, types = (torch.tensor([getattr(e, field) for e in encodings])
-                            for field in ("ids", "attention_mask", "type_ids"))
-        if not self.segments:
-            types = None
         with torch.inference_mode():
-            return classify(self.weights, self.config, ids, mask, types).double().numpy()
+            return classify(self.weights, self.config, torch.from_numpy(ids), torch.from_numpy(mask),
+                            None if types is None else torch.from_numpy(types)).double().numpy()
 
 
 class _TransformersPairs:

@@ -135,9 +135,8 @@ _loading = threading.Lock()  # one import and one load, whichever threads ask fi
 
 
 def import_spacy():
-    """The spacy module, or None; safe from any thread."""
-    if sys.modules.get("spacy") is not None:
-        return sys.modules["spacy"]
+    """The spacy module, or None; safe from any thread (under the lock: another thread must
+    not take the module while it is still being imported)."""
     with _loading:
         if sys.modules.get("spacy") is not None:
             return sys.modules["spacy"]
