@@ -29,6 +29,8 @@ def stories(data: Path) -> list[list[list[str]]]:
     from memo._segment import split_sentences
 
     csv.field_size_limit(10**9)
+    if data.is_dir():  # the shared eval folder, as the other benchmarks' --data take it
+        data = data / DEFAULT_DATA.name
     out = []
     with data.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -97,7 +99,7 @@ def main(argv=None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    if not args.data.is_file():
+    if not (args.data.is_file() or (args.data / DEFAULT_DATA.name).is_file()):
         print(f"benchmark data not found: {args.data}", file=sys.stderr)
         return 2
     make_corpus(args.n, args.out, args.data, args.seed)

@@ -22,7 +22,7 @@ import numpy as np
 from ._attribution import NARRATION, Attribution
 from ._extractive import background_score, best_matches, centroid, neighbour_sources
 from ._model import Article, Citation, Group, Point, Sentence, Statement
-from ._stance import CONTESTS, UNCLEAR, StanceBackend
+from ._stance import CONTESTS, Stance, StanceBackend
 
 SAME_POINT = 0.7  # closeness of two wordings of one point: cosine of all-MiniLM-L6-v2 embeddings ...
 SHARED_WORDS = 0.25  # ... plus this times the share of content words (names, numbers, terms) they share
@@ -32,7 +32,15 @@ SAME_TOPIC = 0.6  # cosine above which a sentence is about the same matter as a 
 # A sentence must contest a group's point at least this surely to mark it contested (the offline stance backend is right about 4 times in 5 at this level on
 # Perspectrum train); a weaker call is not enough to claim the sources disagree.
 CONTEST_CONFIDENCE = 0.4
-REREAD_FLOOR = 0.3  # P(contests) the first reading must give for a pair to be read the other way
+# Two sentences contradict each other (a disagreement the memo reports without being asked)
+# only when each, read as the claim, is contested by the other, and they are about one thing:
+# contradiction is symmetric, and a flat contradiction restates what it denies. Read either
+# way, the stance model called contests between two outlets' sentences far too often
+# (benchmarks/found_disagreements.py): on 99 Multi-News stories the 13 it found were all
+# false (paraphrases with a negation, a sentence and its verbatim repeat, two writers judging
+# different things), and on FNC-1 held-out bodies its precision was 0.43 (16 of 70 disagreeing
+# bodies found). Both readings and cosine >= 0.7: precision 0.86 there (6 of 70), none of the 13.
+SAME_CLAIM = 0.7  # cosine of two sentences, one denying what the other states
 # Story detection (story_clusters): the mean story similarity an article needs to join a
 # story. On 1,000 articles recombined from 100 Multi-News stories (benchmarks/make_corpus.py):
 # 0.40 purity 0.97 / inverse purity 0.97 (fewest misplaced articles); 0.45: 0.99 / 0.94; 0.50: 0.99 / 0.89.
@@ -291,33 +299,61 @@ class Pool:
 def weigh_groups(groups: list[Group], pool: Pool, stance: StanceBackend) -> list[Group]:
     """Check every group against the rest of the corpus with the stance backend.
 
-    A member that contests the group's point leaves it; sentences from other speakers that
-    are about the same matter and contest the point are attached as ``contested_by``.
-    Groups are then relabelled: "contested" where anyone contests, "consensus" where two
-    or more independent origins agree and nobody contests, else "single-source". Pass
+    A member that contests the group's point, either way it is read, leaves it: a group never
+    carries a statement read as denying it. Sentences from other speakers that are about the
+    same matter and contradict the point (``contradicts``) are attached as ``contested_by``.
+    Groups are then relabelled: "contested" where anyone contradicts, "consensus" where two
+    or more independent origins agree and nobody contradicts, else "single-source". Pass
     only the groups a memo may show: each costs a stance call per related sentence.
     """
     weighed = []
     if callable(getattr(stance, "prepare", None)):
         stance.prepare([g.point.text for g in groups])
     plans = [_weighing_plan(group, pool) for group in groups]
+    lead = [pool.vectors[pool.index(group.point.citations[0])] for group in groups]
+    closeness = [[float(pool.vectors[pool.index(s.citation)] @ row) for s in items]
+                 for row, (_, items) in zip(lead, plans)]
     calls = _judge_both_ways([(group.point.text, [s.citation.quote for s in items])
-                              for group, (_, items) in zip(groups, plans)], stance)
-    for group, (members, items), checked in zip(groups, plans, calls):
+                              for group, (_, items) in zip(groups, plans)], stance, closeness)
+    for group, (members, items), checked, near in zip(groups, plans, calls, closeness):
         weighed_members = list(group.statements[:1])
         contested = []
-        for item, call in zip(items, checked):
-            marked = Statement(item.citation, item.speaker, item.role, item.kind, call.label, call.confidence)
-            if call.label == CONTESTS and call.confidence >= CONTEST_CONFIDENCE:
-                contested.append(marked)
-            elif item.citation in members:
-                weighed_members.append(marked)
+        for item, (forward, backward), cosine in zip(items, checked, near):
+            if contradicts(forward, backward, cosine, group.point.text, item.citation.quote):
+                call = min((c for c in (forward, backward) if _contests(c)), key=lambda c: c.confidence)  # weaker
+                contested.append(Statement(item.citation, item.speaker, item.role, item.kind, CONTESTS,
+                                           call.confidence))
+            elif item.citation in members and not _contests(forward) and not _contests(backward):
+                weighed_members.append(Statement(item.citation, item.speaker, item.role, item.kind, forward.label,
+                                                 forward.confidence))
         group = _regroup(group, weighed_members)
         label = "contested" if contested else "consensus" if group.independent >= 2 else "single-source"
         weighed.append(Group(group.point, group.statements, group.sources, group.independent, label,
                              tuple(contested)))
     rank = {"consensus": 0, "contested": 1, "single-source": 2}
     return sorted(weighed, key=lambda g: (rank[g.label], -g.independent, -len(g.sources)))
+
+
+def contradicts(forward: Stance, backward: Stance | None, cosine: float, point: str, statement: str) -> bool:
+    """Does a statement contradict a point? Read as contesting it both ways (the point as the
+    claim, then the statement as the claim), about the same thing (``SAME_CLAIM``), and in
+    other words: the same words cannot deny each other (the model has read a sentence and
+    its verbatim repeat as a contest)."""
+    return (cosine >= SAME_CLAIM and _contests(forward) and backward is not None and _contests(backward)
+            and _words(point) != _words(statement))
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\w+", text.lower()))
+
+
+def read_again(forward: Stance, cosine: float) -> bool:
+    """Whether ``contradicts`` needs the backward reading of a pair."""
+    return _contests(forward) and cosine >= SAME_CLAIM
+
+
+def _contests(call: Stance | None) -> bool:
+    return call is not None and call.label == CONTESTS and call.confidence >= CONTEST_CONFIDENCE
 
 
 def _weighing_plan(group: Group, pool: Pool):
@@ -338,41 +374,27 @@ def _weighing_plan(group: Group, pool: Pool):
     return members, list(group.statements[1:]) + others
 
 
-def _judge_both_ways(questions: list[tuple[str, list[str]]], stance: StanceBackend):
-    """Stance of each (claim, statements), a contest read either way counting: contradiction
-    is symmetric, a cross-encoder's reading of it is not always ("not X" read against X may
-    be called, X against "not X" missed). Batched when the backend takes pairs."""
+def _judge_both_ways(questions: list[tuple[str, list[str]]], stance: StanceBackend,
+                     closeness: list[list[float]]) -> list[list[tuple[Stance, Stance | None]]]:
+    """Each (claim, statement) read forward, and backward (the statement as the claim) where
+    the forward reading contests: (forward, backward or None) per statement. Only a pair
+    close enough to be a contradiction is read again (``SAME_CLAIM``); a member read as
+    contesting leaves its group whatever the other reading says. Batched when the backend
+    takes pairs."""
+    pairs = [(claim, text) for claim, texts in questions for text in texts]
+    near = [value for row in closeness for value in row]
     if callable(getattr(stance, "stance_pairs", None)):
-        pairs = [(claim, text) for claim, texts in questions for text in texts]
         forward = stance.stance_pairs(pairs)
-        # Read the other way only where the first reading called no side but leaned to
-        # "contests": a side called with confidence stands, and a pair read as nowhere near a
-        # contest was not turned into one by the other reading (on the consensus gold, of 146
-        # pairs read again, the one that became a contest had P(contests) 0.75 the first way).
-        # This spares most of the second reading on a cold run.
-        again = [n for n, call in enumerate(forward) if call.label == UNCLEAR and _contest_share(call) >= REREAD_FLOOR]
-        backward = list(forward)
+        again = [n for n, call in enumerate(forward) if read_again(call, near[n])]
+        backward: list[Stance | None] = [None] * len(pairs)
         for n, call in zip(again, stance.stance_pairs([(pairs[n][1], pairs[n][0]) for n in again])):
             backward[n] = call
     else:
         forward = [call for claim, texts in questions for call in stance.stance(claim, texts)]
-        backward = [stance.stance(text, [claim])[0] for claim, texts in questions for text in texts]
-    calls = iter(_stronger_contest(one, other) for one, other in zip(forward, backward))
+        backward = [stance.stance(pairs[n][1], [pairs[n][0]])[0] if read_again(call, near[n]) else None
+                    for n, call in enumerate(forward)]
+    calls = iter(zip(forward, backward))
     return [[next(calls) for _ in texts] for _, texts in questions]
-
-
-def _contest_share(call) -> float:
-    """P(contests) of a call, from its support share and its confidence (the larger side's P)."""
-    if call.support < 0.5:
-        return call.confidence
-    return call.confidence * (1 - call.support) / max(call.support, 1e-9)
-
-
-def _stronger_contest(forward, backward):
-    """The call for a pair judged both ways: the backward one where it contests more surely."""
-    if backward.label == CONTESTS and (forward.label != CONTESTS or backward.confidence > forward.confidence):
-        return backward
-    return forward
 
 
 def _regroup(group: Group, members: list[Statement]) -> Group:

@@ -28,7 +28,8 @@ def _groups(texts: dict[str, str], outlets: dict[str, str] | None = None, thresh
 
 
 class StanceByWord:
-    """Contests when the statement says "not", with the confidence the test sets."""
+    """Contests when one of claim and statement says "not" and the other does not (either way
+    round), with the confidence the test sets."""
 
     def __init__(self, confidence: float = 0.9):
         self.confidence = confidence
@@ -36,8 +37,17 @@ class StanceByWord:
 
     def stance(self, claim, statements):
         self.claims.append(claim)
-        return [Stance(CONTESTS, 0.05, self.confidence) if " not " in s else Stance(SUPPORTS, 0.95, self.confidence)
-                for s in statements]
+        return [Stance(CONTESTS, 0.05, self.confidence) if (" not " in s) != (" not " in claim)
+                else Stance(SUPPORTS, 0.95, self.confidence) for s in statements]
+
+
+class OneWayStance(StanceByWord):
+    """Contests a claim only when the *statement* says "not": the reverse reading supports."""
+
+    def stance(self, claim, statements):
+        self.claims.append(claim)
+        return [Stance(CONTESTS, 0.05, self.confidence) if " not " in s and " not " not in claim
+                else Stance(SUPPORTS, 0.95, self.confidence) for s in statements]
 
 
 RATES = {
@@ -63,6 +73,39 @@ def test_a_weak_contest_does_not_break_a_consensus():
     weighed = weigh_groups(group_points(*parts), Pool.build(*parts[1:]), StanceByWord(confidence=0.3))
     top = next(g for g in weighed if "a" in g.sources)
     assert top.label == "consensus" and not top.contested_by and top.independent == 3
+
+
+def test_a_contest_read_one_way_only_is_no_disagreement_but_the_member_read_so_leaves_the_group():
+    parts = _parts(RATES)
+    weighed = weigh_groups(group_points(*parts), Pool.build(*parts[1:]), OneWayStance())
+    top = next(g for g in weighed if "a" in g.sources)
+    assert top.label == "consensus" and not top.contested_by  # contradiction reads both ways
+    assert set(top.sources) == {"a", "b"}  # but a consensus never carries a statement read as denying it
+
+
+def test_a_denial_of_something_else_on_the_same_matter_is_no_disagreement(monkeypatch):
+    import memo._grouping as grouping
+
+    parts = _parts({**{key: RATES[key] for key in ("a", "b")},
+                    "c": "The central bank did not raise its main interest rate in the spring."})  # cosine 0.52
+    monkeypatch.setattr(grouping, "SAME_TOPIC", 0.3)  # weighed against the point ...
+    groups = [g for g in group_points(*parts) if "a" in g.sources]
+    assert groups[0].sources == ("a", "b")
+    weighed = weigh_groups(groups, Pool.build(*parts[1:]), StanceByWord())
+    assert weighed[0].label == "consensus" and not weighed[0].contested_by  # ... but it denies something else
+    monkeypatch.setattr(grouping, "SAME_CLAIM", 0.3)
+    assert weigh_groups(groups, Pool.build(*parts[1:]), StanceByWord())[0].label == "contested"
+
+
+def test_the_same_words_never_contradict_themselves():
+    from memo._grouping import contradicts
+
+    denial = Stance(CONTESTS, 0.05, 0.9)
+    text = "The basic structure of the race has not changed, the pollster said."
+    assert not contradicts(denial, denial, 0.98, text, f"“{text}")  # a verbatim repeat, one quote mark apart
+    assert contradicts(denial, denial, 0.9, text, text.replace("has not changed", "has changed"))
+    assert not contradicts(denial, None, 0.9, text, "The race has changed.")  # not read the other way
+    assert not contradicts(denial, denial, 0.5, text, "Turnout fell.")  # about something else
 
 
 def test_paraphrases_that_all_agree_stay_consensus_and_each_statement_carries_its_stance():
@@ -145,7 +188,7 @@ def test_story_clusters_recover_each_story_in_small_and_blocked_large_corpora(ar
         assert len({story_of[a] for a in range(articles) if labels[a] == label}) == 1
 
 
-def test_a_pair_is_read_the_other_way_only_when_the_first_reading_leans_to_a_contest():
+def test_a_pair_is_read_the_other_way_only_when_the_first_reading_contests_and_it_is_close():
     from memo._grouping import _judge_both_ways
     from memo._stance import CONTESTS, UNCLEAR, Stance
 
@@ -155,12 +198,15 @@ def test_a_pair_is_read_the_other_way_only_when_the_first_reading_leans_to_a_con
 
         def stance_pairs(self, pairs):
             self.asked.append(list(pairs))
-            first = {"plain fact": Stance(UNCLEAR, 0.9, 0.2),  # P(contests) about 0.02
-                     "leans against": Stance(UNCLEAR, 0.3, 0.6),  # P(contests) 0.6
-                     "flat denial": Stance(CONTESTS, 0.05, 0.95)}
+            first = {"plain fact": Stance(UNCLEAR, 0.9, 0.2),
+                     "leans against": Stance(UNCLEAR, 0.3, 0.6),
+                     "flat denial": Stance(CONTESTS, 0.05, 0.95),
+                     "denial of something else": Stance(CONTESTS, 0.05, 0.95)}
             return [first.get(b, Stance(CONTESTS, 0.1, 0.9)) for a, b in pairs]
 
     backend = Recorded()
-    calls = _judge_both_ways([("the claim", ["plain fact", "leans against", "flat denial"])], backend)
-    assert backend.asked[1] == [("leans against", "the claim")]  # only that pair is read again
-    assert [c.label for c in calls[0]] == [UNCLEAR, CONTESTS, CONTESTS]
+    texts = ["plain fact", "leans against", "flat denial", "denial of something else"]
+    calls = _judge_both_ways([("the claim", texts)], backend, [[0.9, 0.9, 0.9, 0.5]])
+    assert backend.asked[1] == [("flat denial", "the claim")]  # only that pair is read again
+    assert [(f.label, b.label if b else None) for f, b in calls[0]] == [
+        (UNCLEAR, None), (UNCLEAR, None), (CONTESTS, CONTESTS), (CONTESTS, None)]
