@@ -147,12 +147,13 @@ def today_reads_again(forward: Stance, cosine: float) -> bool:
 @contextmanager
 def todays_rule():
     """memo's grouping with the rule before ``contradicts``."""
-    saved = grouping.contradicts, grouping.read_again
-    grouping.contradicts, grouping.read_again = today_contests, today_reads_again
+    saved = grouping.contradicts, grouping.read_again, grouping.SAME_CLAIM
+    # SAME_CLAIM is then only the floor of what is weighed against a point: today's
+    grouping.contradicts, grouping.read_again, grouping.SAME_CLAIM = today_contests, today_reads_again, TODAY_SAME_TOPIC
     try:
         yield
     finally:
-        grouping.contradicts, grouping.read_again = saved
+        grouping.contradicts, grouping.read_again, grouping.SAME_CLAIM = saved
 
 
 def stories(data: Path, count: int | None, verbose: bool) -> dict[str, int]:

@@ -28,9 +28,9 @@ SAME_POINT = 0.7  # closeness of two wordings of one point: cosine of all-MiniLM
 SHARED_WORDS = 0.25  # ... plus this times the share of content words (names, numbers, terms) they share
 LINKAGE_SLACK = 0.05  # a group's weakest pair may be this far below SAME_POINT (benchmarks/perspectrum_grouping.py)
 SAME_WORDING = 0.6  # share of word trigrams two sentences must share to count as one wire copy
-SAME_TOPIC = 0.6  # cosine above which a sentence is about the same matter as a point (and may contest it)
-# A sentence must contest a group's point at least this surely to mark it contested (the offline stance backend is right about 4 times in 5 at this level on
-# Perspectrum train); a weaker call is not enough to claim the sources disagree.
+# A sentence must contest a group's point at least this surely to mark it contested (the
+# offline stance backend is right about 4 times in 5 at this level on Perspectrum train); a
+# weaker call is not enough to claim the sources disagree.
 CONTEST_CONFIDENCE = 0.4
 # Two sentences contradict each other (a disagreement the memo reports without being asked)
 # only when each, read as the claim, is contested by the other, and they are about one thing:
@@ -358,7 +358,8 @@ def _contests(call: Stance | None) -> bool:
 
 def _weighing_plan(group: Group, pool: Pool):
     """The group's members after its lead, then the closest sentence of each other speaker
-    in each article, if it is on the same matter: what the stance backend is asked about."""
+    in each article, if it is close enough to contradict the point (``SAME_CLAIM``; a farther
+    one could not change the memo): what the stance backend is asked about."""
     lead = pool.vectors[pool.index(group.point.citations[0])]
     members = {s.citation for s in group.statements}
     speakers = {s.speaker.lower() for s in group.statements}
@@ -366,7 +367,7 @@ def _weighing_plan(group: Group, pool: Pool):
     sims = pool.vectors @ lead if len(pool.statements) else np.zeros(0)
     for k, item in enumerate(pool.statements):
         key = (item.citation.article_id, item.speaker.lower())
-        if item.citation in members or item.speaker.lower() in speakers or sims[k] < SAME_TOPIC:
+        if item.citation in members or item.speaker.lower() in speakers or sims[k] < SAME_CLAIM:
             continue
         if key not in closest or sims[k] > closest[key][0]:
             closest[key] = (float(sims[k]), k)

@@ -88,12 +88,11 @@ def test_a_denial_of_something_else_on_the_same_matter_is_no_disagreement(monkey
 
     parts = _parts({**{key: RATES[key] for key in ("a", "b")},
                     "c": "The central bank did not raise its main interest rate in the spring."})  # cosine 0.52
-    monkeypatch.setattr(grouping, "SAME_TOPIC", 0.3)  # weighed against the point ...
     groups = [g for g in group_points(*parts) if "a" in g.sources]
     assert groups[0].sources == ("a", "b")
     weighed = weigh_groups(groups, Pool.build(*parts[1:]), StanceByWord())
-    assert weighed[0].label == "consensus" and not weighed[0].contested_by  # ... but it denies something else
-    monkeypatch.setattr(grouping, "SAME_CLAIM", 0.3)
+    assert weighed[0].label == "consensus" and not weighed[0].contested_by  # it denies something else
+    monkeypatch.setattr(grouping, "SAME_CLAIM", 0.3)  # taken as about the same thing, it would contradict
     assert weigh_groups(groups, Pool.build(*parts[1:]), StanceByWord())[0].label == "contested"
 
 
