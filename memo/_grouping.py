@@ -289,12 +289,6 @@ class Pool:
         width = vectors[0].shape[1] if vectors and vectors[0].ndim == 2 else 1
         return cls([r[0] for r in rows], np.stack([r[1] for r in rows]) if rows else np.zeros((0, width)))
 
-    def index(self, citation: Citation) -> int:
-        for n, item in enumerate(self.statements):
-            if item.citation == citation:
-                return n
-        raise KeyError(citation)
-
 
 def weigh_groups(groups: list[Group], pool: Pool, stance: StanceBackend) -> list[Group]:
     """Check every group against the rest of the corpus with the stance backend.
@@ -309,13 +303,12 @@ def weigh_groups(groups: list[Group], pool: Pool, stance: StanceBackend) -> list
     weighed = []
     if callable(getattr(stance, "prepare", None)):
         stance.prepare([g.point.text for g in groups])
-    plans = [_weighing_plan(group, pool) for group in groups]
-    lead = [pool.vectors[pool.index(group.point.citations[0])] for group in groups]
-    closeness = [[float(pool.vectors[pool.index(s.citation)] @ row) for s in items]
-                 for row, (_, items) in zip(lead, plans)]
+    position = {s.citation: k for k, s in enumerate(pool.statements)}
+    plans = [_weighing_plan(group, pool, position) for group in groups]
     calls = _judge_both_ways([(group.point.text, [s.citation.quote for s in items])
-                              for group, (_, items) in zip(groups, plans)], stance, closeness)
-    for group, (members, items), checked, near in zip(groups, plans, calls, closeness):
+                              for group, (_, items, _) in zip(groups, plans)], stance,
+                             [near for _, _, near in plans])
+    for group, (members, items, near), checked in zip(groups, plans, calls):
         weighed_members = list(group.statements[:1])
         contested = []
         for item, (forward, backward), cosine in zip(items, checked, near):
@@ -356,11 +349,12 @@ def _contests(call: Stance | None) -> bool:
     return call is not None and call.label == CONTESTS and call.confidence >= CONTEST_CONFIDENCE
 
 
-def _weighing_plan(group: Group, pool: Pool):
+def _weighing_plan(group: Group, pool: Pool, position: dict[Citation, int]):
     """The group's members after its lead, then the closest sentence of each other speaker
     in each article, if it is close enough to contradict the point (``SAME_CLAIM``; a farther
-    one could not change the memo): what the stance backend is asked about."""
-    lead = pool.vectors[pool.index(group.point.citations[0])]
+    one could not change the memo): what the stance backend is asked about, with each one's
+    cosine to the lead. ``position``: each statement's row in the pool."""
+    lead = pool.vectors[position[group.point.citations[0]]]
     members = {s.citation for s in group.statements}
     speakers = {s.speaker.lower() for s in group.statements}
     closest: dict[tuple[str, str], tuple[float, int]] = {}
@@ -371,8 +365,10 @@ def _weighing_plan(group: Group, pool: Pool):
             continue
         if key not in closest or sims[k] > closest[key][0]:
             closest[key] = (float(sims[k]), k)
-    others = [pool.statements[k] for _, k in sorted(closest.values(), key=lambda v: -v[0])]
-    return members, list(group.statements[1:]) + others
+    others = sorted(closest.values(), key=lambda v: -v[0])
+    items = list(group.statements[1:]) + [pool.statements[k] for _, k in others]
+    near = [float(sims[position[s.citation]]) for s in group.statements[1:]] + [value for value, _ in others]
+    return members, items, near
 
 
 def _judge_both_ways(questions: list[tuple[str, list[str]]], stance: StanceBackend,
