@@ -306,8 +306,9 @@ def test_the_llm_judge_reads_token_probabilities_and_abstains_below_the_threshol
     assert calls[0].confidence == pytest.approx(0.94) and calls[1].support == pytest.approx(0.10 / 0.95)
     assert calls[4].confidence == 0.0  # "I think it did." is not yes, no or neither: unclear, whatever its odds
     assert all(b["temperature"] == 0.0 and b["logprobs"] is True and b["max_tokens"] <= 4 for b in server.judged)
-    assert "Claim: The bridge has reopened.\nStatement: The bridge reopened on Monday.\n" in \
-        server.judged[0]["messages"][0]["content"]
+    # requests go out concurrently, so the server may receive them in any order
+    assert any("Claim: The bridge has reopened.\nStatement: The bridge reopened on Monday.\n" in
+               b["messages"][0]["content"] for b in server.judged)
     note = __import__("memo._stance", fromlist=["describe_stance"]).describe_stance(judge)
     assert "tiny-chat as judge" in note and "by token probabilities" in note
     assert "1 of 5 replies were not yes, no or neither" in note
