@@ -70,7 +70,8 @@ def _leaning(call: Stance) -> float:
     return call.confidence if call.support < 0.5 else call.confidence * (1 - call.support) / max(call.support, 1e-9)
 
 
-RULES = {"today (either reading)": today_contests, "memo (both readings, same claim)": grouping.contradicts}
+TODAY, OURS = "today (either reading)", "memo (both readings, same claim)"
+RULES = {TODAY: today_contests, OURS: grouping.contradicts}
 
 
 def judged(model: ClaimStance, embedder, pairs: list[tuple[str, str]]) -> list[dict[str, bool]]:
@@ -88,11 +89,9 @@ def judged(model: ClaimStance, embedder, pairs: list[tuple[str, str]]) -> list[d
     return out
 
 
-def fnc_bodies(data: Path, model, embedder) -> dict[str, float]:
+def fnc_bodies(split: dict, bodies: dict[str, str], model, embedder) -> dict[str, float]:
     from memo._segment import split_text
 
-    split = sd.fnc1_split(data / "fnc1")
-    bodies = sd.fnc1_bodies(data / "fnc1")
     rows = sorted({(h, b, label) for h, b, label in split["dev"] if label != sd.UNRELATED})
     sentences = {b: [s for s in split_text(bodies[b]) if len(s.split()) >= 4] for b in {b for _, b, _ in rows}}
     heads = sorted({h for h, _, _ in rows})
@@ -122,9 +121,7 @@ def fnc_bodies(data: Path, model, embedder) -> dict[str, float]:
     return precisions
 
 
-def plain_contradictions(data: Path, model, embedder) -> dict[str, tuple[int, int]]:
-    split = sd.fnc1_split(data / "fnc1")
-    bodies = sd.fnc1_bodies(data / "fnc1")
+def plain_contradictions(split: dict, bodies: dict[str, str], model, embedder) -> dict[str, tuple[int, int]]:
     sentences = sd.news_sentences(bodies, {b for _, b, _ in split["dev"]}, random.Random(3), 300)
     built = sd.contradiction_pairs(sentences, random.Random(4), "news-contradiction")
     contrary = [(p.claim, p.text) for p in built if p.label == sd.CONTESTS][::2]  # one reading per pair
@@ -156,26 +153,26 @@ def todays_rule():
         grouping.contradicts, grouping.read_again, grouping.SAME_CLAIM = saved
 
 
-def stories(data: Path, count: int | None, verbose: bool) -> dict[str, int]:
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    from benchmarks.consensus import DEFAULT_GOLD, embedder as shared_embedder, load_gold
+def stories(data: Path, count: int | None, verbose: bool, embedder) -> dict[str, int]:
+    from benchmarks.consensus import DEFAULT_GOLD, load_gold
     from benchmarks.gold.multinews import clusters, document_of, locate, memo_of
 
-    every = [c for c, docs in enumerate(clusters(data / "multinews_dev100.csv")) if len(docs) >= 2]
+    documents = clusters(data / "multinews_dev100.csv")
+    every = [c for c, docs in enumerate(documents) if len(docs) >= 2]
     picked = every[:count] if count else every
     gold = load_gold(DEFAULT_GOLD)
-    documents = clusters(data / "multinews_dev100.csv")
     totals = {}
     print(f"3. Multi-News stories: {len(picked)} built, once per rule")
     for name in RULES:
         found = right = wrong = 0
         for cluster in picked:
             docs = documents[cluster]
-            if name == "memo (both readings, same claim)":
-                built = memo_of(docs, embedder=shared_embedder())
+            # the run's embedder, loaded once, passed to every build
+            if name == OURS:
+                built = memo_of(docs, embedder=embedder)
             else:
                 with todays_rule():
-                    built = memo_of(docs, embedder=shared_embedder())
+                    built = memo_of(docs, embedder=embedder)
             disagreements = [d for d in list(built.disagreements) + [d for s in built.stories for d in s.disagreements]
                              if not d.asked]
             for d in disagreements:
@@ -202,21 +199,18 @@ def _verdict(cluster, spans) -> str:
     if cluster is None:
         return "unjudged"
 
-    def on(point, document, span):
-        return span is not None and any(e["document"] == document and e["start"] < span[1] and span[0] < e["end"]
-                                        for e in point.evidence)
+    def evidence(point, cited):
+        """The point's evidence items that the cited (document, span) pairs overlap."""
+        return [e for d, span in cited for e in point.evidence
+                if span is not None and e["document"] == d and e["start"] < span[1] and span[0] < e["end"]]
 
     holds, disputes = spans[0], spans[1]
     for point in cluster.points:
+        one, other = evidence(point, holds), evidence(point, disputes)
         if point.kind == "disputed":
-            side_of = lambda d, s: {e["side"] for e in point.evidence  # noqa: E731
-                                    if e["document"] == d and s and e["start"] < s[1] and s[0] < e["end"]}
-            one = set().union(*(side_of(d, s) for d, s in holds))
-            other = set().union(*(side_of(d, s) for d, s in disputes))
-            if one and other and one != other:
+            if one and other and {e["side"] for e in one} != {e["side"] for e in other}:
                 return "right"
-        elif point.kind in ("core", "secondary") and any(on(point, d, s) for d, s in holds) and any(
-                on(point, d, s) for d, s in disputes):
+        elif point.kind in ("core", "secondary") and one and other:
             return "wrong"
     return "unjudged"
 
@@ -236,15 +230,16 @@ def main(argv=None) -> int:
         print(f"benchmark data not found: {', '.join(missing)}", file=sys.stderr)
         return 2
     model, embedder = ClaimStance(), get_embedder()
-    precision = fnc_bodies(args.data, model, embedder)
-    contraries = plain_contradictions(args.data, model, embedder)
-    ours, today = "memo (both readings, same claim)", "today (either reading)"
+    split, bodies = sd.fnc1_split(args.data / "fnc1"), sd.fnc1_bodies(args.data / "fnc1")
+    precision = fnc_bodies(split, bodies, model, embedder)
+    contraries = plain_contradictions(split, bodies, model, embedder)
+    ours, today = OURS, TODAY
     ok = precision[ours] >= precision[today] and contraries[ours][0] > 0 and contraries[ours][1] == 0
     print(f"memo: FNC-1 precision {precision[ours]:.3f} (today's rule {precision[today]:.3f}); plain "
           f"contradictions found {contraries[ours][0]} (today's rule {contraries[today][0]}), repeats called "
           f"contests {contraries[ours][1]} (today's rule {contraries[today][1]})")
     if not args.skip_stories:
-        found = stories(args.data, args.stories, args.verbose)
+        found = stories(args.data, args.stories, args.verbose, embedder)
         ok = ok and found[ours] <= found[today]
         print(f"memo: {found[ours]} disagreements found on the stories (today's rule {found[today]})")
     print("memo meets the target" if ok else "memo misses the target")
