@@ -23,7 +23,11 @@ rules) and "memo stance=embedding" (the same build with the older embedding heur
 backend). Another method is one function ``(documents, question) -> [Placed]`` added to METHODS.
 
     .venv/bin/python benchmarks/question_sides.py [--data ../shared/eval/multinews_dev100.csv]
-        [--gold benchmarks/gold/question_sides.jsonl] [--method NAME ...] [--verbose]
+        [--gold benchmarks/gold/question_sides.jsonl] [--method NAME ...] [--verbose] [--stance FOLDER]
+        [--evidence]
+
+``--evidence`` also scores the stance backend alone on the gold voices' evidence sentences
+(each against memo's claim for the question), with the embedding backend beside it.
 """
 
 from __future__ import annotations
@@ -269,6 +273,32 @@ def _share(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "-"
 
 
+def evidence_report(gold: list[Cluster], data, spec: str | None) -> str:
+    """The stance backend alone, on the gold: each voice's evidence sentences read against
+    memo's claim for the question (no candidate choice, no speakers, no aggregation): forced
+    accuracy (yes vs no, whatever its doubt), and the share it places on a side with the
+    precision of those calls. Where this is low, no choice of candidates can place voices."""
+    from memo._disagreement import question_claim
+    from memo._embed import get_embedder
+    from memo._stance import SUPPORTS, UNCLEAR, get_stance
+
+    backend = get_stance(spec, get_embedder(None) if spec == "embedding" else None)
+    forced = placed = right = count = 0
+    for entry in gold:
+        claim = question_claim(entry.question)
+        for voice in entry.voices:
+            texts = [data[entry.cluster][d][start:end].strip() for d, start, end in voice.evidence]
+            for call in backend.stance(claim, texts):
+                yes = voice.side == "yes"
+                count += 1
+                forced += (call.support >= 0.5) == yes
+                if call.label != UNCLEAR:
+                    placed += 1
+                    right += (call.label == SUPPORTS) == yes
+    return (f"stance {spec or 'memo'} on the gold evidence: {count} sentences, forced accuracy {forced / count:.3f}, "
+            f"placed {placed} ({placed / count:.0%}), right {right} of those ({_share(right, placed)})")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="multinews_dev100.csv")
@@ -279,6 +309,8 @@ def main(argv=None) -> int:
                         "statement placed")
     parser.add_argument("--stance", help="the stance backend of the \"memo\" method (a model folder written by "
                                          "tools/train_stance.py; default: the shipped model)")
+    parser.add_argument("--evidence", action="store_true", help="also score the stance backend alone on the "
+                        "gold voices' evidence sentences, with the embedding backend beside it")
     args = parser.parse_args(argv)
     if args.stance:
         METHODS["memo"] = memo_method(args.stance)
@@ -328,6 +360,8 @@ def main(argv=None) -> int:
             f"{over} of {len(gold)} clusters over {TARGET_TRAPS}); {elapsed:.0f} s "
             f"[targets right >= {TARGET_RIGHT:.0%}, wrong <= {TARGET_WRONG:.0%} of placed, "
             f"<= {TARGET_TRAPS} trap per cluster: {'met' if met else 'not met'}]")
+    if args.evidence:
+        summaries += [evidence_report(gold, data, args.stance), evidence_report(gold, data, "embedding")]
     print()
     print("\n".join(summaries))
     return 0

@@ -152,6 +152,29 @@ class EmbeddingStance:
 MODEL_LABELS = ("unrelated", "discusses", "supports", "contests")
 
 
+# Quotation marks around a statement, and editorial brackets inside a quote ("ties to
+# [Russia]"), are not in the text the stance model learnt from: on Perspectrum dev, wrapping
+# each perspective in quotation marks cuts forced accuracy from 0.772 to 0.761 and the share
+# placed on a side from 0.51 to 0.46. The model reads the words; the citation keeps the marks.
+_OPENING = {"\"": "\"", "\u201c": "\u201d", "\u00ab": "\u00bb", "\u201e": "\u201c", "\u2018": "\u2019"}
+_DOUBLE_QUOTES = set("\"\u201c\u201d\u00ab\u00bb\u201e")
+_EDITORIAL_BRACKETS = re.compile(r"\[([A-Za-z][^\[\]]{0,40})\]")
+_SIC = re.compile(r"\s*\[sic\]", re.IGNORECASE)
+
+
+def model_text(text: str) -> str:
+    """``text`` as memo's stance model reads it: a sentence quoted whole loses its enclosing
+    quotation marks, and editorial brackets are unwrapped ("[sic]" dropped). Marks around part
+    of a sentence ("“Make no mistake,” wrote ...", "he called it “a farce”") stay."""
+    text = _EDITORIAL_BRACKETS.sub(r"\1", _SIC.sub("", text.strip()))
+    opening = _OPENING.get(text[:1])
+    if opening and len(text) > 2 and text[-1] == opening:
+        inner = text[1:-1]
+        if not (_DOUBLE_QUOTES & set(inner)) and (text[0] != "\u2018" or "\u2018" not in inner):
+            return inner.strip() or text
+    return text
+
+
 def shipped_stance_model() -> Path:
     folder = Path(str(resources.files("memo.data"))) / "stance"
     if not (folder / "calibration.json").is_file():
@@ -236,6 +259,7 @@ class ClaimStance:
         if not pairs:
             return np.zeros((0, len(self.labels)))
         runner = self._load()
+        pairs = [(model_text(claim), model_text(text)) for claim, text in pairs]
         order = sorted(range(len(pairs)), key=lambda k: len(pairs[k][0]) + len(pairs[k][1]))  # less padding
         out = np.zeros((len(pairs), len(self.labels)))
         for begin in range(0, len(order), self.batch_size):

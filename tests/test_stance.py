@@ -280,3 +280,28 @@ def test_a_stance_model_that_cannot_load_in_the_helper_is_one_clear_error(tmp_pa
             PreloadedStance(folder, helper=helper).stance("x", ["y"])
     finally:
         helper.close()
+
+
+@pytest.mark.parametrize("text, read", [
+    ("\u201cThe plan will fail.\u201d", "The plan will fail."),
+    ('"The plan will fail."', "The plan will fail."),
+    ("\u2018We won the vote.\u2019", "We won the vote."),
+    ("\u201cIt is about ties to [Russia], not peace.\u201d", "It is about ties to Russia, not peace."),
+    ("The rules [sic] were clear.", "The rules were clear."),
+    # Marks around part of a sentence are the sentence's own and stay.
+    ("\u201cMake no mistake,\u201d wrote the analyst.", "\u201cMake no mistake,\u201d wrote the analyst."),
+    ("He called it \u201ca farce.\u201d", "He called it \u201ca farce.\u201d"),
+    ('"Yes," she said, "we will."', '"Yes," she said, "we will."'),
+    ("Results are in table [1].", "Results are in table [1]."),
+])
+def test_the_stance_model_reads_a_quote_without_its_enclosing_marks(text, read):
+    from memo._stance import model_text
+
+    assert model_text(text) == read
+
+
+def test_quotation_marks_around_a_statement_do_not_change_its_stance(shipped):
+    claim = "The city should build a new stadium"
+    bare = "The stadium would waste public money that schools badly need."
+    rows = shipped.probabilities(claim, [bare, f"\u201c{bare}\u201d", f'"{bare}"'])
+    assert abs(rows - rows[0]).max() < 1e-6

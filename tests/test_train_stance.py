@@ -183,3 +183,43 @@ def test_statement_negation_flips_only_sided_pairs_with_an_auxiliary():
     out = sd.statement_negated(pairs, random.Random(0), 1.0)
     assert out == [sd.Pair("Schools should ban phones", "Phones can not distract pupils in class.", sd.CONTESTS,
                            "p-statement-negated")]
+
+
+def test_news_framing_keeps_the_statement_and_its_label_and_frames_only_sided_debate_pairs():
+    import random
+
+    from memo._stance import model_text
+    from tools import stance_data as sd
+
+    rng = random.Random(3)
+    framed = [sd.attributed("It would cost the city too much.", rng) for _ in range(40)]
+    assert len(set(framed)) > 10  # quoted and reported forms, with different speakers
+    for text in framed:
+        assert "cost the city too much" in text and text != "It would cost the city too much."
+    # A statement led by a word that may be a name is quoted as it is, never lowercased.
+    for _ in range(20):
+        assert "Parliament should act now" in sd.attributed("Parliament should act now.", rng)
+    pairs = [sd.Pair("Schools should ban phones", "Phones distract pupils.", sd.SUPPORTS, "perspectrum"),
+             sd.Pair("Schools should ban phones", "Phones help pupils learn.", sd.CONTESTS, "ibm_argkp-negated"),
+             sd.Pair("Schools should ban phones", "The storm cut power.", sd.UNRELATED, "perspectrum"),
+             sd.Pair("Phones banned", "A passage of news.", sd.SUPPORTS, "fnc1")]
+    out = sd.news_framed(pairs, random.Random(0), 1.0, ("perspectrum", "ibm_argkp"))
+    assert [p.label for p in out] == [p.label for p in pairs] and [p.claim for p in out] == [p.claim for p in pairs]
+    assert out[0].source == "perspectrum-framed" and "Phones distract pupils" in out[0].text
+    assert out[1].source == "ibm_argkp-negated-framed"
+    assert out[2:] == pairs[2:]  # unrelated pairs and news passages stay as they are
+    # What the model trains on is what it reads at run time.
+    assert all(model_text(p.text) == model_text(model_text(p.text)) for p in out)
+
+
+def test_news_framing_is_an_opt_in_experiment_named_on_the_card(tmp_path):
+    data = write_shared_layout(tmp_path / "eval")
+    base = build_bert_base(tmp_path / "base")
+    cards = {}
+    for flags in ((), ("--news-framing",)):
+        out = tmp_path / ("framed" if flags else "plain") / "model"
+        assert train_stance.main(["--data", str(data), "--out", str(out), "--base", str(base), "--max-steps", "1",
+                                  "--batch-size", "4", "--max-length", "48", *flags]) == 0
+        cards[bool(flags)] = (out / "README.md").read_text()
+    assert "-framed" in cards[True] and "News framing" in cards[True]  # the framed pairs are in the data table
+    assert "-framed" not in cards[False] and "News framing" not in cards[False]  # the shipped recipe is unchanged

@@ -273,6 +273,56 @@ def _reported(sentence: str, rng: random.Random) -> str:
     return form.format(s=_lower_first(body) if form.startswith("According") else body)
 
 
+# How news reports a view: the same statement quoted with its speaker, or reported. The names
+# and roles are generic (no story's people); the stance is the statement's own, whoever says it.
+_FIRST_NAMES = ("James", "Maria", "David", "Sarah", "Ahmed", "Elena", "John", "Priya", "Tomas", "Grace",
+                "Kenji", "Fatima", "Peter", "Ana", "Michael", "Olga")
+_SURNAMES = ("Smith", "Garcia", "Brown", "Kumar", "Nowak", "Chen", "Okafor", "Rossi", "Miller", "Haddad",
+             "Novak", "Jensen", "Walker", "Silva", "Cohen", "Ito")
+_ROLES = ("a senior fellow at a research institute", "a professor of politics", "a spokesperson for the ministry",
+          "the opposition leader", "a former government official", "a lawyer for the family",
+          "an analyst at a consultancy", "a member of parliament", "the group's director", "a retired judge")
+_FRAMES = ("\u201c{s},\u201d {who} said.", "\u201c{s},\u201d said {who}, {role}.", "{who}, {role}, said {l}.",
+           "{who} argued that {l}.", "According to {who}, {l}.", "{who} told reporters: \u201c{s}.\u201d",
+           "In a statement, {who} said {l}.", "\u201c{s}.\u201d", "{who} said in an interview that {l}.",
+           "Speaking on Tuesday, {who} said: \"{s}.\"")
+
+
+_CLOSED_CLASS = set("""the a an this that these those it its there they them their we our you your he she his her
+some many most all any no every each one such if when while because although though since as in on at for by
+with without from to of under over after before during more less most few several both either neither not
+is are was were be been being do does did can could should would will may might must shall""".split())
+
+
+def attributed(statement: str, rng: random.Random) -> str:
+    """``statement`` as a news story reports it: quoted or reported, with a speaker."""
+    body = statement.strip().rstrip(".!? ")
+    opening = body.split(" ", 1)[0]
+    # Reported speech lowercases the first word; only a closed-class word is surely not a name
+    # ("It would ..." -> "said it would ..."), else the statement is quoted as it is.
+    lower = body[0].lower() + body[1:] if opening.lower() in _CLOSED_CLASS else None
+    first, last = _FIRST_NAMES[rng.randrange(len(_FIRST_NAMES))], _SURNAMES[rng.randrange(len(_SURNAMES))]
+    who = (f"{first} {last}", f"Mr {last}" if rng.random() < 0.5 else f"Ms {last}", "a spokesperson",
+           "one official")[rng.randrange(4)]
+    frames = _FRAMES if lower is not None else [f for f in _FRAMES if "{l}" not in f]
+    frame = frames[rng.randrange(len(frames))]
+    if frame.startswith("{who}"):
+        who = who[0].upper() + who[1:]
+    return frame.format(s=body, l=lower, who=who, role=_ROLES[rng.randrange(len(_ROLES))])
+
+
+def news_framed(pairs: list[Pair], rng: random.Random, share: float, sources: tuple[str, ...]) -> list[Pair]:
+    """``pairs`` with a seeded ``share`` of the sided statements from ``sources`` (debate
+    perspectives and arguments, written bare) replaced by the same statement as news reports
+    it (``attributed``); the label is unchanged. Replaced, not added: the training time stays."""
+    out = []
+    for pair in pairs:
+        if pair.label in (SUPPORTS, CONTESTS) and pair.source.split("-")[0] in sources and rng.random() < share:
+            pair = Pair(pair.claim, attributed(pair.text, rng), pair.label, pair.source + "-framed")
+        out.append(pair)
+    return out
+
+
 def news_sentences(bodies: dict[str, str], body_ids, rng: random.Random, count: int) -> list[str]:
     """``count`` distinct sentences of 8 to 40 words from the given bodies, drawn at random."""
     from memo._segment import split_text

@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tools import stance_data as sd  # noqa: E402
+from memo._stance import model_text  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval"
 UNRELATED_KEPT = {"fnc1": 1000}  # the unrelated pairs kept (most are trivially easy)
@@ -63,11 +64,24 @@ NEGATED_SHARE = 0.4
 CONTRADICTION_SENTENCES = 1000
 STATEMENT_NEGATED_SHARE = 0.15
 PARAPHRASES = 1000
+# --news-framing (off by default; the shipped model was trained without): news reports a view as
+# a quote or reported speech with its speaker ("“...,” said X, a senior fellow at ..."; "X argued
+# that ..."), debate data writes it bare. A seeded share of the sided debate statements is
+# replaced by such a framing (stance_data.news_framed), and all training text is read as memo
+# reads it at run time (memo._stance.model_text). Measured (3 epochs, seed 0, lr 6e-5): better
+# on the broad sets (Perspectrum dev placed precision 0.882 at coverage 0.577 against 0.877 at
+# 0.51; FNC-1 held-out macro-F1 0.741 against 0.731; IBM claim stance test forced 0.670 against
+# 0.644; the question_sides gold evidence forced 0.529 against 0.489, placed right 67% against
+# 57%), worse on the negated dev claims (precision 0.81 against 0.87), and on the seeds
+# mediator question it put three voices whose statement says nothing on it under Yes at 0.83
+# to 0.88 ("he will be in listening mode with Putin"), so it was not shipped.
+FRAMED_SHARE = 0.3
+FRAMED_SOURCES = ("perspectrum", "ibm_claim_stance", "ibm_argkp")
 POOLER_INIT = True
 
 
 def training_pairs(data: Path, rng: random.Random, passages, fnc: dict, limit: int | None, *,
-                   contradictions: bool = False) -> list[sd.Pair]:
+                   contradictions: bool = False, news_framing: bool = False) -> list[sd.Pair]:
     perspectrum = sd.perspectrum(data / "perspectrum")
     pairs = sd.perspectrum_pairs(perspectrum["train"], rng)
     pairs += [p for p in sd.stance_train(data, "train") if p.source in STANCE_TRAIN_SOURCES]
@@ -89,6 +103,9 @@ def training_pairs(data: Path, rng: random.Random, passages, fnc: dict, limit: i
         pairs += sd.contradiction_pairs(sd.news_sentences(passages.bodies, {b for _, b, _ in fnc_train}, rng,
                                                           CONTRADICTION_SENTENCES), rng, "news-contradiction")
         pairs += sd.perspectrum_paraphrases(data / "perspectrum", "train", rng, PARAPHRASES)
+    if news_framing:
+        pairs = sd.news_framed(pairs, rng, FRAMED_SHARE, FRAMED_SOURCES)
+        pairs = [sd.Pair(model_text(p.claim), model_text(p.text), p.label, p.source) for p in pairs]
     rng.shuffle(pairs)
     if limit:
         by_label: dict[int, list[sd.Pair]] = {}
@@ -303,6 +320,12 @@ def metrics(name: str, probs: np.ndarray, labels: np.ndarray, threshold: float) 
     return out
 
 
+FRAMING_NOTE = """- **News framing** (`*-framed`): a seeded {share:.0%} of the sided debate statements (Perspectrum,
+  IBM) replaced by the same statement as news reports it, quoted or reported with a generic
+  speaker ("“...,” said Maria Chen, a professor of politics"; "Mr Novak argued that ..."), label
+  unchanged, so that a quote's frame is not read as its stance. All text is read as memo reads
+  it at run time (`memo._stance.model_text`: a sentence quoted whole loses its quotation marks,
+  editorial brackets are unwrapped)."""
 CONTRADICTION_NOTE = """- **Negated statements** (`*-statement-negated`): a seeded 15% of the sided pairs
   again with the *statement* negated the same way and the side flipped, so that a negation word
   in a statement is not read as a contest by itself. Scored: `perspectrum_dev_statement_negated`.
@@ -334,7 +357,8 @@ def model_card(out: Path, args, data: Path, counts: Counter, report: dict, calib
     placed = report.get("fnc1_dev_background", {}).get("placed")
     background_share = f"{placed:.0%}" if isinstance(placed, float) and placed == placed else "(not scored)"
     mix = "\n".join(f"| {source} | {label} | {n} |" for (source, label), n in sorted(counts.items()))
-    extra = "\n" + CONTRADICTION_NOTE if args.contradictions else ""
+    extra = ("\n" + CONTRADICTION_NOTE if args.contradictions else "") + (
+        "\n" + FRAMING_NOTE.format(share=FRAMED_SHARE) if args.news_framing else "")
     return f"""# memo stance model (claim-stance cross-encoder)
 
 Tells where a statement stands on a claim: **supports**, **contests**, **discusses** (related,
@@ -447,6 +471,8 @@ def main(argv=None) -> int:
     parser.add_argument("--contradictions", action="store_true",
                         help="add the contradiction, negated-statement and paraphrase pairs (an experiment: see "
                              "CONTRADICTION_SENTENCES)")
+    parser.add_argument("--news-framing", action="store_true",
+                        help="frame a share of the debate statements as news quotes (an experiment: see FRAMED_SHARE)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
     parser.add_argument("--skip-training", action="store_true",
@@ -478,7 +504,8 @@ def main(argv=None) -> int:
         fnc = {part: rows[:args.limit] for part, rows in fnc.items()}
         bodies = {b: t for b, t in bodies.items() if b in used}
     passages = sd.Passages(bodies, BertEmbedder(bundled_minilm_path()))
-    pairs = training_pairs(args.data, rng, passages, fnc, args.limit, contradictions=args.contradictions)
+    pairs = training_pairs(args.data, rng, passages, fnc, args.limit, contradictions=args.contradictions,
+                           news_framing=args.news_framing)
     counts = Counter((p.source, sd.LABELS[p.label]) for p in pairs)
     print(f"training pairs: {len(pairs)}", dict(Counter(sd.LABELS[p.label] for p in pairs)), flush=True)
     calibration = {"name": "memo-stance-minilm-l6", "labels": list(sd.LABELS), "temperature": 1.0,
