@@ -120,11 +120,17 @@ class BertEmbedder:
         self.cache_key = f"{self.description} at {self.path}"
         self.batch_size = batch_size
         self.max_length = max_length
+        # ONNX Runtime's threads (None: one per core); set before the first embed call
+        self.threads: int | None = None
         self._weights = None
         self._session = None
 
+    @property
+    def loaded(self) -> bool:
+        return self._weights is not None or self._session is not None
+
     def _load(self):
-        if self._weights is not None or self._session is not None:
+        if self.loaded:
             return
         from . import _bert as bert
 
@@ -138,7 +144,7 @@ class BertEmbedder:
             from ._onnx import Session
 
             self._session = Session([self.path / "model.safetensors"], self._config, classifier=False,
-                                    quantize=self.runtime == "int8")
+                                    quantize=self.runtime == "int8", threads=self.threads)
             return
         weights = bert.load_weights(self.path / "model.safetensors")
         bert.check_weights(weights, self._config, self.path)

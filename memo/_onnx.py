@@ -177,7 +177,15 @@ def _digest(files: Sequence[Path], config: dict[str, Any], classifier: bool, qua
 @lru_cache(maxsize=8)
 def _file_hash(path: str, size: int, mtime_ns: int) -> bytes:
     """sha256 of a weights file, once per process for each state of it (the embedder and the
-    stance model share MiniLM's 90 MB)."""
+    stance model share MiniLM's 90 MB), and remembered across runs in the model cache by
+    path, size and modification time: hashing MiniLM took 0.16 s of every cold build."""
+    key = f"{path}|{size}|{mtime_ns}"
+    known = _known_hashes()
+    if key in known:
+        try:
+            return bytes.fromhex(known[key])
+        except ValueError:
+            pass
     digest = hashlib.sha256()
     try:
         with open(path, "rb") as handle:
@@ -185,7 +193,39 @@ def _file_hash(path: str, size: int, mtime_ns: int) -> bytes:
                 digest.update(block)
     except OSError as exc:
         raise ModelError(f"cannot read {path}: {exc.strerror or exc}") from None
+    _remember_hash(key, digest.hexdigest())
     return digest.digest()
+
+
+HASHES_FILE = "weights-sha256.json"
+
+
+def _known_hashes() -> dict[str, str]:
+    try:
+        known = json.loads((cache_folder() / HASHES_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return known if isinstance(known, dict) else {}
+
+
+def _remember_hash(key: str, value: str) -> None:
+    """Best effort (an unwritable cache only costs the hash next time); written to a temporary
+    name, then renamed, so a concurrent run never reads half a file."""
+    folder = cache_folder()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        known = {k: v for k, v in _known_hashes().items() if not k.startswith(key.split("|")[0] + "|")}
+        known[key] = value
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".hashes-", suffix=".json")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(known, out)
+            os.replace(temporary, folder / HASHES_FILE)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+    except OSError:
+        pass
 
 
 def model_file(files: Sequence[Path], config: dict[str, Any], *, classifier: bool, quantize: bool = False) -> Path:

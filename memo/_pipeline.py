@@ -17,7 +17,7 @@ from ._stance import StanceBackend, get_stance
 from ._stages.assemble import assemble
 from ._stages.compare import compare
 from ._stages.embed import embed
-from ._stages.generate import generate, llm_judge, load_generator
+from ._stages.generate import generate, llm_judge, start_generator
 from ._stages.rank import rank
 from ._stages.read import read
 from ._stages.run import Progress, Run
@@ -120,13 +120,14 @@ def _build(sources, run: Run) -> Memo:
     early_stance = get_stance(stance, None) if stance not in ("embedding", "llm") else None
     # Every input is checked before a model is loaded: a bad path fails at once.
     plan = ingest.plan_sources(sources, strict=options.runtime.strict, limits=options.runtime.limits)
-    summarizer = load_generator(run)
+    loading = start_generator(run)  # in a thread where a failure is only a fallback
     if stance == "llm":
-        early_stance = llm_judge(summarizer, run)
+        early_stance = llm_judge(loading.result(), run)
     corpus = read(plan, run)
     embedded = embed(corpus, run)
     ranked = rank(corpus, embedded, run)
     compared = compare(corpus, embedded, early_stance or get_stance(stance, embedded.model), run)
+    summarizer = loading.result()
     generated = generate(summarizer, corpus, embedded, ranked, compared, run) if summarizer is not None else None
     memo = assemble(corpus, embedded, ranked, compared, generated, summarizer, run)
     if options.output.out is not None:

@@ -100,6 +100,9 @@ class PreloadedStance(ClaimStance):
         super().__init__(model)  # reads calibration.json: a bad folder fails here, before any work
         self._helper = helper
 
+    def load(self) -> None:
+        """Nothing to load here: the helper loads the model from its start."""
+
     def pair_probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         if not pairs:
             return np.zeros((0, len(self.labels)))

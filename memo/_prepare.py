@@ -163,6 +163,11 @@ class Attributing:
         self._thread = threading.Thread(target=self._run, name="memo-attribution", daemon=True)
         self._thread.start()
 
+    @property
+    def parsing(self) -> bool:
+        """Whether the thread parses (records to attribute, and spaCy to parse them with)."""
+        return bool(self._pending) and syntax.installed()[0] is not None
+
     def _run(self) -> None:
         try:
             self._done = attribute_all([record for _, record in self._pending.values()])

@@ -56,8 +56,9 @@ def _nltk_punkt():
             pass
         finally:
             # Forget every NLTK module loaded under the placeholders, so that a later
-            # ``import nltk`` anywhere in the process is the real, complete package.
-            for name in [n for n in sys.modules if n == "nltk" or n.startswith("nltk.")]:
+            # ``import nltk`` anywhere in the process is the real, complete package. (A copy of
+            # the names, taken at once: another thread may be importing meanwhile.)
+            for name in [n for n in list(sys.modules) if n == "nltk" or n.startswith("nltk.")]:
                 del sys.modules[name]
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
     return PunktParameters, PunktSentenceTokenizer

@@ -230,6 +230,10 @@ class ClaimStance:
                 self._loaded = self._read()
             return self._loaded
 
+    def load(self) -> None:
+        """Loads the model now (it otherwise loads when first used); safe from any thread."""
+        self._load()
+
     def _read(self):
         from . import _bert as bert
 

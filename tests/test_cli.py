@@ -153,3 +153,19 @@ def test_body_length_options_reach_the_memo(small_corpus, tmp_path):
     assert result.returncode == 0, result.stderr
     text = out.read_text(encoding="utf-8")
     assert "## Appendix" in text and "Summaries by Source" not in text and "| Speaker |" not in text
+
+
+def test_a_helper_process_loads_the_models_only_where_they_run_on_torch(monkeypatch):
+    from memo import _cli, _onnx
+
+    if not sys.platform.startswith("linux") or not _onnx.available():
+        pytest.skip("the helper process is for Linux, the no-helper path for ONNX Runtime")
+    monkeypatch.delenv("MEMO_RUNTIME", raising=False)
+    args = _cli._parser().parse_args(["build", "seeds/", "-o", "brief.docx"])
+    assert _cli._preloaded(args) == (args.embedder, args.stance, None)  # ONNX Runtime: nothing to overlap
+    args = _cli._parser().parse_args(["build", "seeds/", "-o", "brief.docx", "--runtime", "torch"])
+    embedder, stance, helper = _cli._preloaded(args)
+    try:
+        assert helper is not None and embedder is not args.embedder and stance is not args.stance
+    finally:
+        helper.close()

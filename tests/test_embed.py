@@ -200,3 +200,24 @@ def test_a_damaged_cache_file_is_an_error_naming_it(tmp_path):
     broken.write_bytes(b"not a database" * 100)
     with pytest.raises(CacheError, match="e.sqlite"):
         CachedEmbedder(HashingEmbedder(8), broken).embed(["text"])
+
+
+def test_the_embedding_leaves_a_core_to_the_parse_beside_it(monkeypatch):
+    from memo._stages.embed import leave_a_core
+
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    embedder = BertEmbedder(bundled_minilm_path(), runtime="onnx")
+    leave_a_core(embedder)
+    assert embedder.threads == 3
+    chosen = BertEmbedder(bundled_minilm_path(), runtime="onnx")
+    chosen.threads = 4  # a caller's own choice stands
+    leave_a_core(chosen)
+    assert chosen.threads == 4
+    on_torch = BertEmbedder(bundled_minilm_path(), runtime="torch")
+    leave_a_core(on_torch)
+    assert on_torch.threads is None
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    alone = BertEmbedder(bundled_minilm_path(), runtime="onnx")
+    leave_a_core(alone)
+    assert alone.threads is None  # one core: nothing to leave
+    leave_a_core(HashingEmbedder())  # not memo's encoder: untouched, no error

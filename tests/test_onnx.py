@@ -85,7 +85,32 @@ def test_the_graph_is_built_once_per_weights_and_rebuilt_when_they_change(tmp_pa
     other = build_claim_stance(tmp_path / "other", seed=1)
     assert _onnx.model_file([other / "model.safetensors"], config, classifier=True) != first
     assert _onnx.model_file([folder / "model.safetensors"], config, classifier=True, quantize=True) != first
-    assert sorted(p.name.startswith(".building-") for p in first.parent.iterdir()) == [False] * 3
+    assert len(list(first.parent.glob("*.onnx"))) == 3
+    assert not [p.name for p in first.parent.iterdir() if p.name.startswith(".")]  # no temporary left
+
+
+def test_a_weights_file_is_hashed_once_across_runs_and_again_when_it_changes(tmp_path, monkeypatch):
+    import hashlib
+    import os
+
+    monkeypatch.setenv("MEMO_MODEL_CACHE", str(tmp_path / "cache"))
+    weights = tmp_path / "weights.bin"
+    weights.write_bytes(b"a" * 1000)
+
+    def hashed() -> bytes:
+        _onnx._file_hash.cache_clear()  # as a new process would
+        state = os.stat(weights)
+        return _onnx._file_hash(str(weights), state.st_size, state.st_mtime_ns)
+
+    assert hashed() == hashlib.sha256(b"a" * 1000).digest()
+    kept = os.stat(weights)
+    weights.write_bytes(b"b" * 1000)  # same size; put back the time: the file looks unchanged
+    os.utime(weights, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+    assert hashed() == hashlib.sha256(b"a" * 1000).digest()  # remembered, not read again
+    os.utime(weights, ns=(kept.st_atime_ns, kept.st_mtime_ns + 10**9))  # changed: hashed again
+    assert hashed() == hashlib.sha256(b"b" * 1000).digest()
+    (tmp_path / "cache" / _onnx.HASHES_FILE).write_text("not json")  # a damaged record is ignored
+    assert hashed() == hashlib.sha256(b"b" * 1000).digest()
 
 
 def test_a_damaged_cached_graph_and_an_unwritable_cache_are_clear_errors(tmp_path, monkeypatch):

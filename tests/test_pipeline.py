@@ -410,3 +410,33 @@ def test_a_bad_option_is_an_argument_error_naming_it(options, named, tmp_path):
         options = {**options, "out": tmp_path / options["out"]}
     with pytest.raises(memo.ArgumentError, match=named):
         memo.build(tmp_path, embedder="hashing", **options)
+
+
+def test_a_fallback_generation_model_loads_beside_the_reading_and_its_note_comes_first(small_corpus):
+    """The default model's check runs in a thread (it imports huggingface_hub), yet the memo
+    is as if it had loaded first: its fallback note ahead of what the reading found."""
+    import threading
+
+    from memo._errors import ModelError
+
+    class Unavailable:
+        threads: list[str] = []
+
+        def load(self):
+            Unavailable.threads.append(threading.current_thread().name)
+            raise ModelError("cannot load abstractive model 'test-model': not here")
+
+        def generate(self, prompts):
+            raise AssertionError("a model that failed to load was used")
+
+    (small_corpus / "blank.txt").write_text("\n\n", encoding="utf-8")  # skipped by the reading
+    brief = memo.build(str(small_corpus), abstractive=Unavailable(), fallback=True, embedder="hashing")
+    assert Unavailable.threads and Unavailable.threads != [threading.main_thread().name]
+    notices = [(n.source, n.kind) for n in brief.method.notices]
+    assert notices[0] == ("abstractive", "fallback")
+    assert any(kind == "skipped" for _, kind in notices[1:])
+    assert all(not s.generated for s in brief.source_summaries)
+    Unavailable.threads.clear()
+    with pytest.raises(ModelError, match="test-model"):  # asked for: loaded first, and it stops the build
+        memo.build(str(small_corpus), abstractive=Unavailable(), embedder="hashing")
+    assert Unavailable.threads == [threading.main_thread().name]

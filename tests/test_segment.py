@@ -64,3 +64,30 @@ def test_a_question_mark_inside_a_title_does_not_leave_a_fragment_opening_with_a
     sentences = [s.text for s in split_sentences(Article("a", text))]
     assert not any(s[:1] in ")]},;:" for s in sentences)
     assert sentences[-1] == "He toured Europe in May."
+
+
+def test_punkt_loads_while_another_thread_imports():
+    """The build reads (and loads Punkt) while other threads import (the generation model's
+    check, spaCy): Punkt's loader must not iterate ``sys.modules`` as it changes."""
+    import subprocess
+    import sys
+
+    code = """
+import sys, threading, types
+from memo import _segment
+sys.setswitchinterval(1e-6)  # threads take turns as often as they can: the race shows at once
+stop = False
+def importing():
+    n = 0
+    while not stop:
+        sys.modules[f"_memo_test_module_{n}"] = types.ModuleType("m")  # as an import adds one
+        n += 1
+thread = threading.Thread(target=importing, daemon=True)
+thread.start()
+try:
+    for _ in range(10):
+        _segment._nltk_punkt()
+finally:
+    stop = True
+"""
+    subprocess.run([sys.executable, "-c", code], check=True)

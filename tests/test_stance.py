@@ -305,3 +305,25 @@ def test_quotation_marks_around_a_statement_do_not_change_its_stance(shipped):
     bare = "The stadium would waste public money that schools badly need."
     rows = shipped.probabilities(claim, [bare, f"\u201c{bare}\u201d", f'"{bare}"'])
     assert abs(rows - rows[0]).max() < 1e-6
+
+
+def test_the_stance_model_loads_beside_the_parse_and_a_failure_surfaces_where_it_is_used(tmp_path):
+    import time
+
+    from memo._stages.compare import _load_beside
+    from memo._stance import ClaimStance
+
+    model = ClaimStance(build_claim_stance(tmp_path / "tiny"), runtime="torch")
+    _load_beside(model)
+    deadline = time.monotonic() + 60
+    while model._loaded is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert model._loaded is not None  # loaded by the thread, before any use
+    broken_folder = build_claim_stance(tmp_path / "broken")
+    (broken_folder / "model.safetensors").write_bytes(b"not weights")
+    broken = ClaimStance(broken_folder, runtime="torch")
+    _load_beside(broken)  # the thread meets the error and keeps quiet
+    time.sleep(0.5)
+    with pytest.raises(ModelError, match="stance model"):
+        broken.stance("a claim", ["a statement"])
+    _load_beside(EmbeddingStance(HashingEmbedder()))  # nothing to load ahead: no error

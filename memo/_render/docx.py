@@ -142,17 +142,34 @@ class _Writer:
         self.document = document
         self.notes = _Footnotes(document)
         self.width = _text_width(document)
+        self._style_ids: dict[str | None, str | None] = {}
+
+    def paragraph(self, style: str | None, text: str = ""):
+        """``document.add_paragraph(text, style)``, the style's id looked up once per name:
+        python-docx scans every style of the template for the default on each assignment
+        (0.1 s of a seeds memo's 0.25 s of writing, measured)."""
+        if style not in self._style_ids:
+            from docx.enum.style import WD_STYLE_TYPE
+
+            styles = self.document.styles
+            wanted = styles[style].style_id if style is not None else None
+            default = styles.default(WD_STYLE_TYPE.PARAGRAPH)
+            self._style_ids[style] = None if default is not None and wanted == default.style_id else wanted
+        paragraph = self.document.add_paragraph(text)
+        if self._style_ids[style] is not None:
+            paragraph._p.style = self._style_ids[style]
+        return paragraph
 
     def write(self, memo_outline) -> None:
         for block in memo_outline.blocks:
             if isinstance(block, Header):
                 self.header(block)
-            elif isinstance(block, Heading):
-                heading = self.document.add_heading(block.text, level=block.level)
+            elif isinstance(block, Heading):  # as document.add_heading
+                heading = self.paragraph("Title" if block.level == 0 else f"Heading {block.level}", block.text)
                 if block.new_page:
                     heading.paragraph_format.page_break_before = True
             elif isinstance(block, Paragraph):
-                paragraph = self.document.add_paragraph(style=_STYLES[block.style])
+                paragraph = self.paragraph(_STYLES[block.style])
                 for run in block.runs:
                     self.run(paragraph, run)
             elif isinstance(block, Table):
@@ -160,10 +177,9 @@ class _Writer:
 
     def header(self, block: Header) -> None:
         # Word memos set the default title in capitals; one the user chose is kept as typed
-        self.document.add_paragraph(block.title.upper() if block.title == "Memorandum" else block.title,
-                                    style="Title")
+        self.paragraph("Title", block.title.upper() if block.title == "Memorandum" else block.title)
         for label, value in block.fields:
-            paragraph = self.document.add_paragraph(style="Memo Header")
+            paragraph = self.paragraph("Memo Header")
             paragraph.add_run(label).bold = True
             paragraph.add_run("\t" + value)
 

@@ -4,6 +4,7 @@ in blocks the executor may run elsewhere, while the attribution parse runs in a 
 from __future__ import annotations
 
 import logging
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +35,8 @@ def embed(corpus: Corpus, run: Run) -> Embedded:
     runtime = run.options.runtime
     base = get_embedder(runtime.embedder)
     attributing = Attributing(corpus.unattributed, corpus.store, torch_here=embeds_with_torch_here(base))
+    if attributing.parsing:
+        leave_a_core(base)
     if runtime.cache is not None:
         embedder = runtime.embedder
         key = embedder if isinstance(embedder, str) else "minilm" if embedder is None else cache_key(base)
@@ -92,6 +95,20 @@ def _embed_block(job) -> np.ndarray:
 def _worker_embedder(name: str | None) -> Embedder:
     """A task's embedder, loaded once per worker process and kept for its later tasks."""
     return get_embedder(name)
+
+
+def leave_a_core(embedder) -> None:
+    """memo's encoder on ONNX Runtime, not yet loaded, takes one core fewer than the machine
+    has: the attribution parse (one thread) runs beside the embedding, and with a thread per
+    core the three contend, the parse ends last and the build waits on it (cold seeds build on
+    2 cores: the parse ended 0.3-0.9 s after the embedding; with one embedding thread both end
+    together). For a large corpus the parse is the longer of the two whatever the split."""
+    from .._embed import BertEmbedder
+
+    cores = os.cpu_count() or 1
+    if isinstance(embedder, BertEmbedder) and embedder.runtime != "torch" and embedder.threads is None \
+            and not embedder.loaded and cores > 1:
+        embedder.threads = min(cores, 8) - 1
 
 
 def embeds_with_torch_here(embedder) -> bool:

@@ -21,27 +21,72 @@ from .._templating import Prompts
 from .run import Compared, Corpus, Embedded, Generated, Ranked, Run, headline
 
 
-def load_generator(run: Run) -> Summarizer | None:
-    """The generation model, loaded once and before the slow work; None without one (or,
-    with ``fallback``, when it cannot be loaded: the method note says so)."""
+class LoadingGenerator:
+    """The generation model (None without one, or, with ``fallback``, when it cannot be
+    loaded: the method note says so) being loaded, here or in a thread; ``result()`` waits
+    for it and files the fallback notice, if any, where a load here would have filed it."""
+
+    def __init__(self, run: Run, *, beside: bool):
+        generation = run.options.generation
+        self._run, self._at = run, len(run.notices)
+        self._outcome: tuple | None = None
+        self._failed: list[BaseException] = []
+        self._thread = None
+        if generation.abstractive is None:
+            if generation.prompts is not None:
+                Prompts(generation.prompts).check()  # a bad prompts folder fails at once
+            self._outcome = (None, None)
+            return
+        templates = Prompts(generation.prompts)
+        templates.check()
+        generator = get_generator(generation.abstractive, generation.settings())
+        if not beside:
+            self._outcome = _loaded(generator, templates, fallback=generation.fallback)
+            return
+        import threading
+
+        def load() -> None:
+            try:
+                self._outcome = _loaded(generator, templates, fallback=True)
+            except BaseException as exc:  # noqa: BLE001 - raised again by result(), in the build's thread
+                self._failed.append(exc)
+
+        self._thread = threading.Thread(target=load, name="memo-generator-load", daemon=True)
+        self._thread.start()
+
+    def result(self) -> Summarizer | None:
+        if self._thread is not None:
+            self._thread.join()
+        if self._failed:
+            raise self._failed[0]
+        summarizer, notice = self._outcome
+        if notice is not None:
+            self._run.notices.insert(self._at, notice)
+            self._outcome = (summarizer, None)
+        return summarizer
+
+
+def start_generator(run: Run, *, beside: bool = True) -> LoadingGenerator:
+    """The generation model's load, begun. In a thread (``beside``) only where its failure
+    is a fallback, not an error: a model the user asked for (``fallback=False``, a server
+    they named) must fail before the slow work. The default model's check alone imports
+    huggingface_hub (0.3 s of every cold build, measured), which the thread takes off the
+    build's path."""
     generation = run.options.generation
-    if generation.abstractive is None:
-        if generation.prompts is not None:
-            Prompts(generation.prompts).check()
-        return None
-    templates = Prompts(generation.prompts)
-    templates.check()
-    settings = generation.settings()
-    generator = get_generator(generation.abstractive, settings)
+    beside = beside and generation.fallback and generation.abstractive is not None \
+        and run.options.comparison.stance != "llm"
+    return LoadingGenerator(run, beside=beside)
+
+
+def _loaded(generator: Generator, templates: Prompts, *, fallback: bool) -> tuple[Summarizer | None, Notice | None]:
     try:
         if hasattr(generator, "load"):
             generator.load()
-        return Summarizer(generator, templates)
+        return Summarizer(generator, templates), None
     except ModelError as exc:
-        if not generation.fallback:
+        if not fallback:
             raise
-        run.notices.append(Notice("abstractive", "fallback", f"{exc}; extractive summaries used instead"))
-        return None
+        return None, Notice("abstractive", "fallback", f"{exc}; extractive summaries used instead")
 
 
 def llm_judge(summarizer: Summarizer | None, run: Run):
