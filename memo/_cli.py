@@ -427,7 +427,7 @@ def _preloaded(args):
     if choose(args.runtime) != "torch" and stance in (None, False) and (embedder is None or embedder.lower() in EMBEDDERS):
         # memo's own models on ONNX Runtime import and load in a fraction of a second: a
         # helper has nothing to overlap, and its embedding contends with the parse as much
-        # (cold seeds build with the question, paired runs: 0.36 s quicker without it).
+        # (cold seeds build with the question, 10 paired runs: median 0.48 s quicker without it).
         return args.embedder, args.stance, None
     from ._preload import ModelHelper, PreloadedEmbedder, PreloadedStance
 

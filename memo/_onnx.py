@@ -193,7 +193,7 @@ def _file_hash(path: str, size: int, mtime_ns: int) -> bytes:
                 digest.update(block)
     except OSError as exc:
         raise ModelError(f"cannot read {path}: {exc.strerror or exc}") from None
-    _remember_hash(key, digest.hexdigest())
+    _remember_hash(path, key, digest.hexdigest())
     return digest.digest()
 
 
@@ -208,13 +208,14 @@ def _known_hashes() -> dict[str, str]:
     return known if isinstance(known, dict) else {}
 
 
-def _remember_hash(key: str, value: str) -> None:
+def _remember_hash(path: str, key: str, value: str) -> None:
     """Best effort (an unwritable cache only costs the hash next time); written to a temporary
-    name, then renamed, so a concurrent run never reads half a file."""
+    name, then renamed, so a concurrent run never reads half a file. One record per path: the
+    file's earlier states are dropped."""
     folder = cache_folder()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        known = {k: v for k, v in _known_hashes().items() if not k.startswith(key.split("|")[0] + "|")}
+        known = {k: v for k, v in _known_hashes().items() if k.rsplit("|", 2)[0] != path}
         known[key] = value
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".hashes-", suffix=".json")
         try:

@@ -27,42 +27,37 @@ class LoadingGenerator:
     for it and files the fallback notice, if any, where a load here would have filed it."""
 
     def __init__(self, run: Run, *, beside: bool):
+        from concurrent.futures import Future
+
         generation = run.options.generation
-        self._run, self._at = run, len(run.notices)
-        self._outcome: tuple | None = None
-        self._failed: list[BaseException] = []
-        self._thread = None
+        self._run, self._at, self._filed = run, len(run.notices), False
+        self._outcome: Future = Future()
         if generation.abstractive is None:
             if generation.prompts is not None:
                 Prompts(generation.prompts).check()  # a bad prompts folder fails at once
-            self._outcome = (None, None)
+            self._outcome.set_result((None, None))
             return
         templates = Prompts(generation.prompts)
         templates.check()
         generator = get_generator(generation.abstractive, generation.settings())
         if not beside:
-            self._outcome = _loaded(generator, templates, fallback=generation.fallback)
+            self._outcome.set_result(_loaded(generator, templates, fallback=generation.fallback))
             return
         import threading
 
         def load() -> None:
             try:
-                self._outcome = _loaded(generator, templates, fallback=True)
+                self._outcome.set_result(_loaded(generator, templates, fallback=True))
             except BaseException as exc:  # noqa: BLE001 - raised again by result(), in the build's thread
-                self._failed.append(exc)
+                self._outcome.set_exception(exc)
 
-        self._thread = threading.Thread(target=load, name="memo-generator-load", daemon=True)
-        self._thread.start()
+        threading.Thread(target=load, name="memo-generator-load", daemon=True).start()
 
     def result(self) -> Summarizer | None:
-        if self._thread is not None:
-            self._thread.join()
-        if self._failed:
-            raise self._failed[0]
-        summarizer, notice = self._outcome
-        if notice is not None:
+        summarizer, notice = self._outcome.result()
+        if notice is not None and not self._filed:
             self._run.notices.insert(self._at, notice)
-            self._outcome = (summarizer, None)
+            self._filed = True
         return summarizer
 
 
