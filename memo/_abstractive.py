@@ -16,7 +16,7 @@ from typing import Protocol, Sequence, runtime_checkable
 
 from ._answers import TOKEN_PROBABILITIES, Judgement, parse_answer
 from ._errors import InputError, ModelError
-from ._hub import cannot_load, local_files_only
+from ._hub import cannot_load, local_files_only, one_load_at_a_time
 from ._templating import Prompts
 
 # Defaults the README recommends (download sizes of the weights).
@@ -94,6 +94,7 @@ class TransformersGenerator:
         return cannot_load(self.name, "abstractive model", why) + \
             ", or run with --no-abstractive for extractive summaries"
 
+    @one_load_at_a_time
     def load(self):
         if self._loaded is not None:
             return self._loaded

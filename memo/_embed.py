@@ -17,7 +17,7 @@ from typing import Protocol, Sequence, runtime_checkable
 import numpy as np
 
 from ._errors import ArgumentError, ModelError
-from ._hub import local_files_only
+from ._hub import local_files_only, one_load_at_a_time
 
 
 @runtime_checkable
@@ -52,6 +52,7 @@ class TransformersEmbedder:
         self._model = None
         self._tokenizer = None
 
+    @one_load_at_a_time
     def _load(self):
         if self._model is not None:
             return

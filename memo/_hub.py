@@ -5,11 +5,29 @@ the hub client's retries. Used by every backend that loads transformers weights.
 
 from __future__ import annotations
 
+import functools
+import threading
 from pathlib import Path
 
 from ._errors import ModelError
 
 PROBE_SECONDS = 3.0
+
+# transformers 5 resolves its names lazily, and two threads resolving them at once can see a
+# half-built namespace ("cannot import name 'AutoModelForSequenceClassification' from
+# 'transformers'", seen in CI: the default generation model's check in its thread beside an
+# NLI model loading in the build's). Its logging verbosity, which loads set and restore, is
+# global too. So memo's transformers loads run one at a time.
+_TRANSFORMERS_LOADS = threading.RLock()
+
+
+def one_load_at_a_time(load):
+    """Decorates a function that imports transformers and loads a model with it."""
+    @functools.wraps(load)
+    def serialised(*args, **kwargs):
+        with _TRANSFORMERS_LOADS:
+            return load(*args, **kwargs)
+    return serialised
 
 
 def _offline() -> bool:

@@ -45,7 +45,7 @@ import numpy as np
 
 from ._embed import Embedder, RememberingEmbedder, bundled_minilm_path, embed_unique
 from ._errors import ArgumentError, ModelError
-from ._hub import cannot_load, local_files_only
+from ._hub import cannot_load, local_files_only, one_load_at_a_time
 
 SUPPORTS, CONTESTS, UNCLEAR = "supports", "contests", "unclear"
 
@@ -348,6 +348,7 @@ class _PlainBertPairs:
 class _TransformersPairs:
     """Any other cross-encoder architecture, through transformers."""
 
+    @one_load_at_a_time
     def __init__(self, path: Path, base: Path, delta: Path | None, max_length: int, device: str | None):
         import torch
         from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
@@ -401,6 +402,7 @@ class NLIStance:
         self.min_confidence = min_confidence
         self._loaded = None
 
+    @one_load_at_a_time
     def _load(self):
         if self._loaded is not None:
             return self._loaded

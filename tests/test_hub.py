@@ -61,3 +61,36 @@ def test_the_suite_itself_cannot_reach_the_network():
         socket.create_connection(server.getsockname(), timeout=1).close()  # loopback stays open
     finally:
         server.close()
+
+
+def test_two_threads_load_transformers_models_at_once(tmp_path):
+    """transformers 5 builds its namespace lazily, and a name resolved in one thread while
+    another is resolving others could be missing ("cannot import name ..."): memo's own
+    threads (the generation model's check beside the build) load one at a time. A fresh
+    interpreter, so transformers is imported for the first time by the two threads; a tiny
+    switch interval makes them interleave (the old code failed this every time)."""
+    from tiny_models import build_causal, build_nli
+
+    causal, nli = build_causal(tmp_path / "causal"), build_nli(tmp_path / "nli")
+    code = ("import sys, threading\n"
+            "sys.setswitchinterval(1e-6)\n"
+            "from memo._abstractive import TransformersGenerator\n"
+            "from memo._stance import NLIStance\n"
+            "failed = []\n"
+            "def generator():\n"
+            "    try:\n"
+            f"        TransformersGenerator({str(causal)!r}).load()\n"
+            "    except Exception as exc:\n"
+            "        failed.append(repr(exc))\n"
+            "thread = threading.Thread(target=generator)\n"
+            "thread.start()\n"
+            "try:\n"
+            f"    NLIStance({str(nli)!r})._load()\n"
+            "except Exception as exc:\n"
+            "    failed.append(repr(exc))\n"
+            "thread.join()\n"
+            "print(failed)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
