@@ -60,3 +60,15 @@ def cluster_statements(vectors: np.ndarray, threshold: float, *, texts: list[str
         for member in clusters[root]:
             labels[member] = label
     return labels
+
+
+def paraphrase_encoder(folder: Path):
+    """A paraphrase encoder written by tools/train_paraphrase.py (MiniLM's upper layers, fine-tuned,
+    over the installed MiniLM) and the grouping threshold its card carries."""
+    import json
+
+    from memo._embed import BertEmbedder, bundled_minilm_path
+
+    card = json.loads((Path(folder) / "paraphrase.json").read_text(encoding="utf-8"))
+    encoder = BertEmbedder(bundled_minilm_path(), weights=[Path(folder) / "weights.safetensors"], name=card["name"])
+    return encoder, float(card["threshold"])

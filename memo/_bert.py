@@ -109,6 +109,26 @@ def check_weights(weights: dict, config: dict[str, Any], where: Path, *, head: S
 
 def hidden_states(weights: dict, config: dict[str, Any], ids, mask, types=None):
     """The last layer's hidden states, as transformers' BertModel computes them (eval mode)."""
+    x = embedded(weights, config, ids, types)
+    return encoder_layers(weights, config, x, mask, range(config["num_hidden_layers"]))
+
+
+def embedded(weights: dict, config: dict[str, Any], ids, types=None):
+    """The embedding layer's output (word, position and token type embeddings, normalised)."""
+    import torch.nn.functional as F
+
+    length = ids.shape[1]
+    token_types = weights["embeddings.token_type_embeddings.weight"]
+    x = (weights["embeddings.word_embeddings.weight"][ids]
+         + weights["embeddings.position_embeddings.weight"][:length]
+         + (token_types[0] if types is None else token_types[types]))
+    return F.layer_norm(x, x.shape[-1:], weights["embeddings.LayerNorm.weight"], weights["embeddings.LayerNorm.bias"],
+                        config.get("layer_norm_eps", 1e-12))
+
+
+def encoder_layers(weights: dict, config: dict[str, Any], x, mask, layers):
+    """Hidden states ``x`` through the given encoder layers (tools/train_paraphrase.py trains
+    the upper ones on the lower ones' output)."""
     import torch.nn.functional as F
 
     eps = config.get("layer_norm_eps", 1e-12)
@@ -120,18 +140,13 @@ def hidden_states(weights: dict, config: dict[str, Any], ids, mask, types=None):
     def norm(x, name):
         return F.layer_norm(x, x.shape[-1:], weights[name + ".weight"], weights[name + ".bias"], eps)
 
-    batch, length = ids.shape
-    token_types = weights["embeddings.token_type_embeddings.weight"]
-    x = (weights["embeddings.word_embeddings.weight"][ids]
-         + weights["embeddings.position_embeddings.weight"][:length]
-         + (token_types[0] if types is None else token_types[types]))
-    x = norm(x, "embeddings.LayerNorm")
+    batch, length = x.shape[:2]
     attend = mask.bool()[:, None, None, :]
 
     def split(t):
         return t.view(batch, length, heads, -1).transpose(1, 2)
 
-    for layer in range(config["num_hidden_layers"]):
+    for layer in layers:
         prefix = f"encoder.layer.{layer}."
         q, k, v = (split(linear(x, prefix + "attention.self." + n)) for n in ("query", "key", "value"))
         context = F.scaled_dot_product_attention(q, k, v, attn_mask=attend)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import re
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
@@ -111,14 +112,16 @@ class BertEmbedder:
     """
 
     def __init__(self, path: str | Path, *, batch_size: int = 16, max_length: int = 256, name: str | None = None,
-                 runtime: str | None = None):
+                 runtime: str | None = None, weights: Sequence[Path] = ()):
         from ._onnx import choose, describe_runtime
 
         self.path = Path(path)
+        # the folder's model.safetensors, then any fine-tuned layers over it (later files win)
+        self.weight_files = [self.path / "model.safetensors", *map(Path, weights)]
         self.runtime = choose(runtime)
         self.description = (f"{name or self.path.name} (BERT encoder, mean pooling, max {max_length} tokens, "
                             f"{describe_runtime(self.runtime)})")
-        self.cache_key = f"{self.description} at {self.path}"
+        self.cache_key = " + ".join([f"{self.description} at {self.path}", *map(str, self.weight_files[1:])])
         self.batch_size = batch_size
         self.max_length = max_length
         # ONNX Runtime's threads (None: one per core); set before the first embed call
@@ -144,10 +147,10 @@ class BertEmbedder:
         if self.runtime != "torch":
             from ._onnx import Session
 
-            self._session = Session([self.path / "model.safetensors"], self._config, classifier=False,
+            self._session = Session(self.weight_files, self._config, classifier=False,
                                     quantize=self.runtime == "int8", threads=self.threads)
             return
-        weights = bert.load_weights(self.path / "model.safetensors")
+        weights = bert.load_weights(*self.weight_files)
         bert.check_weights(weights, self._config, self.path)
         self._weights = weights
 
@@ -240,7 +243,6 @@ def sentence_pooling(path: Path) -> str | None:
     """The pooling a sentence-transformers folder declares (``modules.json`` -> its Pooling
     module's ``config.json``): "mean", "cls", "max", ...; ``None`` for a plain transformers
     folder, which memo mean-pools."""
-    import json
 
     try:
         modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
