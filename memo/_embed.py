@@ -126,6 +126,7 @@ class BertEmbedder:
         self.max_length = max_length
         # ONNX Runtime's threads (None: one per core); set before the first embed call
         self.threads: int | None = None
+        self.core_left = False  # set by the build when ``threads`` leaves a core to the parse
         self._weights = None
         self._session = None
 

@@ -174,6 +174,10 @@ class Attributing:
         except BaseException as exc:  # raised again in the build's thread by ``result``
             self._failed.append(exc)
 
+    def wait(self) -> None:
+        """Returns when the parse is over (done or failed; ``result`` tells which)."""
+        self._thread.join()
+
     def result(self) -> dict[str, list[Attribution]]:
         self._thread.join()
         if self._failed:

@@ -221,3 +221,87 @@ def test_the_embedding_leaves_a_core_to_the_parse_beside_it(monkeypatch):
     leave_a_core(alone)
     assert alone.threads is None  # one core: nothing to leave
     leave_a_core(HashingEmbedder())  # not memo's encoder: untouched, no error
+
+
+class _ThreadNoting(HashingEmbedder):
+    """Notes which thread embedded each text, slowly enough for two threads to share blocks."""
+
+    def __init__(self, fail_on: str | None = None):
+        super().__init__(16)
+        self.threads: dict[str, str] = {}
+        self.fail_on = fail_on
+
+    def embed(self, texts):
+        import threading
+        import time
+
+        if self.fail_on in texts:
+            raise ModelError("this block cannot be embedded")
+        time.sleep(0.03)
+        for text in texts:
+            self.threads[text] = threading.current_thread().name
+        return super().embed(texts)
+
+
+def _blocks(embedder, count=12):
+    return [(embedder, [f"sentence {n} of block {b}" for n in range(3)]) for b in range(count)]
+
+
+def test_the_embedding_takes_back_the_core_once_the_parse_is_over():
+    import threading
+
+    from memo._stages.embed import embed_here
+
+    embedder = _ThreadNoting()
+    parse_over = threading.Event()
+    counted = []
+
+    def first_block_done(n):
+        counted.append(n)
+        parse_over.set()  # the parse ends while the embedding goes on
+
+    vectors = embed_here(_blocks(embedder), parse_over.wait, first_block_done)
+    expected = [HashingEmbedder(16).embed(texts) for _, texts in _blocks(embedder)]
+    assert all(np.allclose(got, want) for got, want in zip(vectors, expected))
+    assert set(embedder.threads.values()) == {threading.current_thread().name, "memo-embedding"}
+    assert counted == list(range(1, 13))
+
+
+def test_the_embedding_does_not_wait_for_a_parse_that_outlasts_it():
+    import threading
+
+    from memo._stages.embed import embed_here
+
+    embedder = _ThreadNoting()
+    never = threading.Event()
+    vectors = embed_here(_blocks(embedder, 3), never.wait, lambda n: None)
+    assert len(vectors) == 3 and set(embedder.threads.values()) == {threading.current_thread().name}
+
+
+def test_a_block_that_fails_in_either_thread_fails_the_embedding():
+    from memo._stages.embed import embed_here
+
+    embedder = _ThreadNoting(fail_on="sentence 0 of block 7")
+    with pytest.raises(ModelError, match="cannot be embedded"):
+        embed_here(_blocks(embedder), lambda: None, lambda n: None)
+
+
+def test_the_build_embeds_in_two_threads_only_when_it_left_a_core(monkeypatch):
+    from memo._stages import embed as stage
+    from memo._embed import RememberingEmbedder
+    from memo._executor import LocalExecutor
+    from memo._model import Sentence
+
+    calls = []
+    monkeypatch.setattr(stage, "embed_here", lambda blocks, spare, done: calls.append(len(blocks)) or
+                        [stage._embed_block(b) for b in blocks])
+    documents = [[Sentence("a", n, 0, 40, f"A candidate sentence long enough, number {n} of many.")
+                  for n in range(600)]]
+    plain = HashingEmbedder(16)
+    stage.embed_candidates(RememberingEmbedder(plain), documents, lambda *a: None, LocalExecutor(), plain, plain,
+                           spare_core=lambda: None)
+    assert calls == []  # nothing was left to the parse: one thread, as before
+    plain.core_left = True
+    stage.embed_candidates(RememberingEmbedder(plain), documents, lambda *a: None, LocalExecutor(), plain, plain,
+                           spare_core=lambda: None)
+    assert calls == [3]
