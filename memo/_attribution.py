@@ -125,12 +125,30 @@ def _find(text: str) -> tuple[str, str] | None:
     return None
 
 
-def attribute(article: Article, sentences: list[Sentence], *, method: str | None = None) -> list[Attribution]:
+def attribute(article: Article, sentences: list[Sentence], *, method: str | None = None,
+              parsed: dict[str, syntax.Parsed] | None = None) -> list[Attribution]:
     """One ``Attribution`` per sentence, in order. ``method``: "parse" (spaCy's dependency
-    parse, the default when spaCy and its English model are installed) or "patterns"."""
-    if method == "parse" or method is None and syntax.installed()[0] is not None and syntax.load()[0] is not None:
-        return _attribute_parsed(article, sentences, syntax.parse([s.text for s in sentences]))
+    parse, the default when spaCy and its English model are installed) or "patterns".
+    ``parsed``: sentences parsed already, by text (``parse_unique``); the rest are parsed here."""
+    if method == "parse" or method is None and parses():
+        known = parsed or {}
+        missing = [s.text for s in sentences if s.text not in known]
+        fresh = dict(zip(missing, syntax.parse(missing))) if missing else {}
+        return _attribute_parsed(article, sentences, [known[s.text] if s.text in known else fresh[s.text] for s in sentences])
     return _attribute_by_patterns(article, sentences)
+
+
+def parses() -> bool:
+    """Whether ``attribute`` uses the parse (spaCy and its English model are installed)."""
+    return syntax.installed()[0] is not None and syntax.load()[0] is not None
+
+
+def parse_unique(texts: list[str]) -> dict[str, syntax.Parsed]:
+    """Each distinct sentence parsed once (a sentence's parse depends on its text alone): wire
+    copies and syndicated paragraphs repeat sentences across a corpus (13% of the sentences of
+    benchmarks/make_corpus.py's 1,000 articles)."""
+    unique = list(dict.fromkeys(texts))
+    return dict(zip(unique, syntax.parse(unique)))
 
 
 def method() -> tuple[str, str]:

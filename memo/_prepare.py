@@ -61,9 +61,13 @@ def prepare_later(document: ingest.RawDocument) -> Prepared:
 
 
 def attribute_all(prepared: Sequence[Prepared]) -> list[Prepared]:
-    """The same records with their attributions filled in."""
-    return [p if p.article is None or p.attributions or not p.sentences else
-            replace(p, attributions=tuple(attribute(p.article, list(p.sentences)))) for p in prepared]
+    """The same records with their attributions filled in (each distinct sentence parsed once)."""
+    todo = [p for p in prepared if p.article is not None and not p.attributions and p.sentences]
+    parsed = attribution.parse_unique([s.text for p in todo for s in p.sentences]) \
+        if todo and attribution.parses() else None
+    waiting = {id(p) for p in todo}
+    return [replace(p, attributions=tuple(attribute(p.article, list(p.sentences), parsed=parsed)))
+            if id(p) in waiting else p for p in prepared]
 
 
 class ArticleCache:

@@ -35,3 +35,19 @@ def test_the_article_cache_gives_back_what_was_stored_under_the_document_id_aske
     assert cache.lookup([_doc(TEXT, source="other.txt")]) == [None]
     cache.close()
     assert isinstance(same, Prepared)
+
+
+def test_attributing_many_articles_parses_each_distinct_sentence_once(monkeypatch):
+    from memo import _syntax as syntax
+    from memo._prepare import attribute_all, prepare_later
+
+    wire = "“We are nearly done,” said Ana Lima, the city engineer."
+    docs = [_doc(TEXT, "a"), _doc(f"The council met on Tuesday. {wire} She expects no delays.", "b"),
+            _doc(f"{wire} Officials said the bridge would reopen on Monday.", "c")]
+    one_by_one = [prepare(d).attributions for d in docs]
+    parsed: list[str] = []
+    real_parse = syntax.parse
+    monkeypatch.setattr(syntax, "parse", lambda texts: parsed.extend(texts) or real_parse(texts))
+    together = attribute_all([prepare_later(d) for d in docs])
+    assert [p.attributions for p in together] == one_by_one  # the same attributions as article by article
+    assert sorted(parsed) == sorted(set(parsed)) and wire in parsed  # the wire sentence once, not twice
