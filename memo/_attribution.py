@@ -134,7 +134,8 @@ def attribute(article: Article, sentences: list[Sentence], *, method: str | None
         known = parsed or {}
         missing = [s.text for s in sentences if s.text not in known]
         fresh = dict(zip(missing, syntax.parse(missing))) if missing else {}
-        return _attribute_parsed(article, sentences, [known[s.text] if s.text in known else fresh[s.text] for s in sentences])
+        return _attribute_parsed(article, sentences,
+                                 [known[s.text] if s.text in known else fresh[s.text] for s in sentences])
     return _attribute_by_patterns(article, sentences)
 
 

@@ -276,6 +276,7 @@ def test_the_embedding_does_not_wait_for_a_parse_that_outlasts_it():
     never = threading.Event()
     vectors = embed_here(_blocks(embedder, 3), never.wait, lambda n: None)
     assert len(vectors) == 3 and set(embedder.threads.values()) == {threading.current_thread().name}
+    never.set()  # the waiting thread wakes, finds nothing left and ends
 
 
 def test_a_block_that_fails_in_either_thread_fails_the_embedding():
@@ -305,3 +306,14 @@ def test_the_build_embeds_in_two_threads_only_when_it_left_a_core(monkeypatch):
     stage.embed_candidates(RememberingEmbedder(plain), documents, lambda *a: None, LocalExecutor(), plain, plain,
                            spare_core=lambda: None)
     assert calls == [3]
+
+
+def test_nothing_to_embed_leaves_no_thread_behind():
+    import threading
+
+    from memo._stages.embed import embed_here
+
+    before = threading.active_count()
+    assert embed_here([], threading.Event().wait, lambda n: None) == []
+    assert len(embed_here(_blocks(_ThreadNoting(), 1), threading.Event().wait, lambda n: None)) == 1
+    assert threading.active_count() == before
