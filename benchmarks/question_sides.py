@@ -24,10 +24,13 @@ backend). Another method is one function ``(documents, question) -> [Placed]`` a
 
     .venv/bin/python benchmarks/question_sides.py [--data ../shared/eval/multinews_dev100.csv]
         [--gold benchmarks/gold/question_sides.jsonl] [--method NAME ...] [--verbose] [--stance FOLDER]
-        [--evidence]
+        [--evidence] [--record]
 
 ``--evidence`` also scores the stance backend alone on the gold voices' evidence sentences
-(each against memo's claim for the question), with the embedding backend beside it.
+(each against memo's claim for the question), with the embedding backend beside it;
+``--record`` also writes memo's figures into the stance model's calibration.json
+(``news_questions``), from which the memo's Method note says how often its placements on news
+questions were right.
 """
 
 from __future__ import annotations
@@ -273,7 +276,7 @@ def _share(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "-"
 
 
-def evidence_report(gold: list[Cluster], data, spec: str | None) -> str:
+def evidence_figures(gold: list[Cluster], data, spec: str | None) -> dict:
     """The stance backend alone, on the gold: each voice's evidence sentences read against
     memo's claim for the question (no candidate choice, no speakers, no aggregation): forced
     accuracy (yes vs no, whatever its doubt), and the share it places on a side with the
@@ -295,8 +298,24 @@ def evidence_report(gold: list[Cluster], data, spec: str | None) -> str:
                 if call.label != UNCLEAR:
                     placed += 1
                     right += (call.label == SUPPORTS) == yes
-    return (f"stance {spec or 'memo'} on the gold evidence: {count} sentences, forced accuracy {forced / count:.3f}, "
-            f"placed {placed} ({placed / count:.0%}), right {right} of those ({_share(right, placed)})")
+    return {"stories": len(gold), "statements": count, "forced_accuracy": round(forced / count, 3),
+            "placed": placed, "right": right}
+
+
+def evidence_report(figures: dict, spec: str | None) -> str:
+    count, placed, right = figures["statements"], figures["placed"], figures["right"]
+    return (f"stance {spec or 'memo'} on the gold evidence: {count} sentences, forced accuracy "
+            f"{figures['forced_accuracy']:.3f}, placed {placed} ({placed / count:.0%}), right {right} of those "
+            f"({_share(right, placed)})")
+
+
+def record(folder: Path, figures: dict) -> None:
+    """The figures into a stance model folder's calibration.json as ``news_questions``: the
+    memo's Method note then tells readers how often its placements on news were right."""
+    path = folder / "calibration.json"
+    calibration = json.loads(path.read_text(encoding="utf-8"))
+    calibration["news_questions"] = {**figures, "measured_by": "benchmarks/question_sides.py --evidence"}
+    path.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
 
 
 def main(argv=None) -> int:
@@ -311,6 +330,8 @@ def main(argv=None) -> int:
                                          "tools/train_stance.py; default: the shipped model)")
     parser.add_argument("--evidence", action="store_true", help="also score the stance backend alone on the "
                         "gold voices' evidence sentences, with the embedding backend beside it")
+    parser.add_argument("--record", action="store_true", help="--evidence, and write its figures for the stance "
+                        "model (--stance, else the shipped one) into its calibration.json, for the memo's Method note")
     args = parser.parse_args(argv)
     if args.stance:
         METHODS["memo"] = memo_method(args.stance)
@@ -360,8 +381,15 @@ def main(argv=None) -> int:
             f"{over} of {len(gold)} clusters over {TARGET_TRAPS}); {elapsed:.0f} s "
             f"[targets right >= {TARGET_RIGHT:.0%}, wrong <= {TARGET_WRONG:.0%} of placed, "
             f"<= {TARGET_TRAPS} trap per cluster: {'met' if met else 'not met'}]")
-    if args.evidence:
-        summaries += [evidence_report(gold, data, args.stance), evidence_report(gold, data, "embedding")]
+    if args.evidence or args.record:
+        figures = evidence_figures(gold, data, args.stance)
+        summaries += [evidence_report(figures, args.stance),
+                      evidence_report(evidence_figures(gold, data, "embedding"), "embedding")]
+        if args.record:
+            from memo._stance import shipped_stance_model
+
+            record(Path(args.stance) if args.stance else shipped_stance_model(), figures)
+            summaries.append(f"recorded as news_questions in {args.stance or 'the shipped model'}'s calibration.json")
     print()
     print("\n".join(summaries))
     return 0

@@ -545,6 +545,20 @@ def get_stance(spec: str | StanceBackend | None, embedder: Embedder, *, generato
     raise ArgumentError(f"{type(spec).__name__} has no stance(claim, statements) method")
 
 
+def _news_record(calibration: dict) -> str:
+    """How often the model's placements were right on news voices, where it was measured: its
+    confidence is calibrated on debate and headline sets, and on news it is less reliable."""
+    news = calibration.get("news_questions")
+    try:
+        placed, right, stories = int(news["placed"]), int(news["right"]), int(news["stories"])
+    except (TypeError, KeyError, ValueError):
+        return ""
+    if not placed:
+        return ""
+    return (f"; on news, its placements of voices on the sides of a question were right {right} of {placed} times "
+            f"in memo's test of {stories} stories, so check each against its footnote")
+
+
 def describe_stance(backend: StanceBackend) -> str:
     if isinstance(backend, ClaimStance):
         from ._onnx import describe_runtime
@@ -554,7 +568,7 @@ def describe_stance(backend: StanceBackend) -> str:
         return (f"memo's stance model ({backend.name}: a MiniLM cross-encoder trained on public claim-stance data, "
                 f"run by {runs_on}, calibrated on dev; a side is called only at "
                 f"probability {backend.min_confidence:.2f} or more, "
-                "the rest shown as unclear)")
+                f"the rest shown as unclear{_news_record(backend.calibration)})")
     if isinstance(backend, EmbeddingStance):
         return ("the offline stance estimate (embedding contrast with the negated claim plus VADER sentiment; "
                 f"calls below confidence {backend.min_confidence:.2f} shown as unclear)")

@@ -1,3 +1,4 @@
+import json
 import numpy as np
 import pytest
 
@@ -327,3 +328,21 @@ def test_the_stance_model_loads_beside_the_parse_and_a_failure_surfaces_where_it
     with pytest.raises(ModelError, match="stance model"):
         broken.stance("a claim", ["a statement"])
     _load_beside(EmbeddingStance(HashingEmbedder()))  # nothing to load ahead: no error
+
+
+def test_the_method_note_says_how_often_placements_on_news_were_right(tmp_path):
+    import shutil
+
+    from memo._stance import ClaimStance, describe_stance, shipped_stance_model
+
+    shipped = ClaimStance()
+    news = shipped.calibration["news_questions"]
+    assert 0 <= news["right"] <= news["placed"] <= news["statements"]
+    assert f"right {news['right']} of {news['placed']} times in memo's test of {news['stories']} stories" \
+        in describe_stance(shipped)
+    unmeasured = tmp_path / "model"
+    shutil.copytree(shipped_stance_model(), unmeasured)
+    calibration = json.loads((unmeasured / "calibration.json").read_text(encoding="utf-8"))
+    del calibration["news_questions"]  # a retrained model, not yet measured on news: nothing claimed
+    (unmeasured / "calibration.json").write_text(json.dumps(calibration), encoding="utf-8")
+    assert "on news" not in describe_stance(ClaimStance(unmeasured))
