@@ -119,6 +119,7 @@ UNMAPPED = Unmapped()
 
 
 KEY_POINTS: list[list[Citation]] = []  # the last memo's bottom line and key points
+DISCREPANCIES: list[list[Citation]] = []  # the last memo's figures that differ, each its figures' citations
 
 
 def key_point_kinds(cluster: GoldCluster) -> list[str]:
@@ -136,6 +137,10 @@ def memo_points(documents: list[str]) -> list[list[Citation]]:
     # The default embedder, loaded once for the run instead of once per build: the same model.
     built = memo_of(documents, embedder=embedder())
     groups = list(built.consensus) + [g for story in built.stories for g in story.consensus]
+    DISCREPANCIES[:] = [[(document_of(f.statement.citation), *span) for f in item.figures
+                         if (span := locate(documents[document_of(f.statement.citation)], f.statement.citation.quote,
+                                            f.statement.citation.start))]
+                        for item in list(built.discrepancies) + [d for story in built.stories for d in story.discrepancies]]
     KEY_POINTS[:] = [[(document_of(c), *span) for c in point.citations
                       if (span := locate(documents[document_of(c)], c.quote, c.start))]
                      for point in list(built.bottom_line) + list(built.key_points)]
@@ -258,6 +263,20 @@ def score(points: list[list[Citation]], cluster: GoldCluster, verbose: bool = Fa
     return out
 
 
+def score_discrepancies(items: list[list[Citation]], cluster: GoldCluster, verbose: bool = False) -> tuple[int, set]:
+    """memo's figures that differ against the gold: (how many cite two sides of a disputed
+    point, which disputed points they find)."""
+    right, found = 0, set()
+    for n, cited in enumerate(items):
+        hits = [g for g in cluster.points if g.kind == "disputed" and len(sides_cited(cited, g)) >= 2]
+        right += bool(hits)
+        found.update(g.point for g in hits)
+        if verbose:
+            what = "; ".join(f"finds disputed {g.point} ({g.label})" for g in hits) or "no gold dispute"
+            print(f"    figures that differ {n + 1}: cites {sorted(cited)}: {what}")
+    return right, found
+
+
 def pct(a: int, b: int) -> str:
     return f"{a}/{b} ({a / b:.0%})" if b else f"{a}/0"
 
@@ -285,6 +304,7 @@ def main(argv=None) -> int:
           + "  ".join(f"{name + ': core/all/false/shown':<30}" for name in METHODS))
     totals = {name: Score() for name in METHODS}
     key_kinds: list[str] = []
+    figures = {"shown": 0, "right": 0, "found": 0}
     seconds = {name: 0.0 for name in METHODS}
     for c, cluster in gold.items():
         documents = data[c]
@@ -293,10 +313,14 @@ def main(argv=None) -> int:
             began = time.perf_counter()
             points = method(documents)
             seconds[name] += time.perf_counter() - began
-            if name == "memo":
-                key_kinds += key_point_kinds(cluster)
             if args.verbose:
                 print(f"  cluster {c}, {name}:")
+            if name == "memo":
+                key_kinds += key_point_kinds(cluster)
+                right, found = score_discrepancies(DISCREPANCIES, cluster, args.verbose)
+                figures["shown"] += len(DISCREPANCIES)
+                figures["right"] += right
+                figures["found"] += len(found)
             s = score(points, cluster, args.verbose)
             totals[name].add(s)
             row.append(f"{s.core_found}/{s.core} {s.shared_found}/{s.shared} {s.false} {s.shown}")
@@ -315,6 +339,9 @@ def main(argv=None) -> int:
         shared = sum(k in ("core", "secondary") for k in key_kinds)
         print(f"memo bottom line and key points: {pct(shared, len(key_kinds))} state a point two or more outlets "
               f"report ({', '.join(f'{key_kinds.count(k)} {k}' for k in ('core', 'secondary', 'disputed', 'single', 'none'))})")
+    disputed = sum(p.kind == "disputed" for g in gold.values() for p in g.points)
+    print(f"memo figures that differ: {figures['shown']} shown, {figures['right']} citing two sides of a disputed "
+          f"point; {pct(figures['found'], disputed)} disputed points found (the baseline reports none)")
     t = totals["memo"]
     core_ok = t.core and t.core_found / t.core >= TARGET_CORE_RECALL
     false_ok = t.false / max(n, 1) <= TARGET_FALSE_PER_CLUSTER

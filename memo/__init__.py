@@ -11,8 +11,8 @@ from ._errors import (ArgumentError, CacheError, ExecutorError, InputError, Limi
                       OutputError, PromptError)
 from ._executor import Executor
 from ._fetch import Links
-from ._model import (AgreementRow, Article, Citation, Disagreement, Group, Memo, Method, Notice, Point, Position,
-                     Sentence, Side, SourceSummary, Statement, Story)
+from ._model import (AgreementRow, Article, Citation, Disagreement, Discrepancy, Figure, Group, Memo, Method, Notice,
+                     Point, Position, Sentence, Side, SourceSummary, Statement, Story)
 from ._pipeline import build
 from . import _render  # noqa: F401 - puts the writers in model.WRITERS
 from ._stance import Stance, StanceBackend
@@ -30,6 +30,8 @@ __all__ = [
     "Group",
     "Side",
     "Disagreement",
+    "Discrepancy",  # a point the sources make with different figures
+    "Figure",
     "Position",
     "AgreementRow",
     "Method",

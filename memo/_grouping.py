@@ -21,7 +21,8 @@ import numpy as np
 
 from ._attribution import NARRATION, Attribution
 from ._extractive import background_score, best_matches, centroid, neighbour_sources
-from ._model import Article, Citation, Group, Point, Sentence, Statement
+from ._figures import differences, figures as quantities
+from ._model import Article, Citation, Discrepancy, Figure, Group, Point, Sentence, Statement
 from ._stance import CONTESTS, Stance, StanceBackend
 
 SAME_POINT = 0.7  # closeness of two wordings of one point: cosine of all-MiniLM-L6-v2 embeddings ...
@@ -267,6 +268,25 @@ def group_points(articles: list[Article], sentences: list[list[Sentence]], vecto
     groups.sort(key=lambda g: (-g.independent, -len(g.sources), order[g.point.citations[0].article_id],
                                g.point.citations[0].start))
     return groups
+
+
+def discrepancy(group: Group) -> Discrepancy | None:
+    """The first measure two of the group's sources give different figures of ("two deaths" /
+    "four deaths", "Friday" / "Saturday"), with each source's figure of it, or None when every
+    figure agrees (``memo._figures``): such a group is not consensus."""
+    statements = group.statements
+    for i, left in enumerate(statements):
+        for right in statements[i + 1:]:
+            if left.citation.article_id == right.citation.article_id:
+                continue
+            for difference in differences(left.citation.quote, right.citation.quote):
+                figures = []
+                for item in statements:
+                    text = item.citation.quote
+                    found = [text[q.start:q.end] for q in quantities(text) if q.measure == difference.measure]
+                    figures += [Figure(words, item) for words in dict.fromkeys(found)]
+                return Discrepancy(group.point, difference.measure, tuple(figures))
+    return None
 
 
 def statement(sentence: Sentence, attribution: Attribution, stance: str = "", confidence: float = 0.0) -> Statement:

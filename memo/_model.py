@@ -138,6 +138,26 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A figure as one statement gives it: its words, verbatim from the cited sentence ("four
+    deaths"), and the statement (a statement giving two figures of a measure gives two)."""
+
+    text: str
+    statement: Statement
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """A point two or more sources make, but with different figures: what they measure
+    ("death", "day of the week") and each source's figure, cited. Shown instead of the point
+    as consensus: sources that differ on a number, a date or a day have not agreed."""
+
+    point: Point
+    measure: str
+    figures: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
 class Side:
     """One side of a disagreement: its position in one line and the statements behind it."""
 
@@ -196,8 +216,8 @@ class AgreementRow:
 @dataclass(frozen=True)
 class Story:
     """One story of a corpus that covers several: its sources (largest story first), its own
-    key points, what its sources agree on, what they dispute, and its agreement matrix
-    (columns: ``article_ids``)."""
+    key points, what its sources agree on, what they dispute, the figures they give
+    differently, and its agreement matrix (columns: ``article_ids``)."""
 
     title: str
     article_ids: tuple[str, ...]
@@ -205,6 +225,7 @@ class Story:
     consensus: tuple[Group, ...] = ()
     disagreements: tuple[Disagreement, ...] = ()
     agreement: tuple[AgreementRow, ...] = ()
+    discrepancies: tuple[Discrepancy, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -255,7 +276,9 @@ class Memo:
     agreement: tuple[AgreementRow, ...] = ()
     synthesis: tuple[Point, ...] = ()  # abstractive: what the sources say together
     stories: tuple[Story, ...] = ()  # a corpus of several stories: one section each (then
-    # ``consensus`` and ``agreement`` are empty and ``disagreements`` holds the asked questions)
+    # ``consensus``, ``agreement`` and ``discrepancies`` are empty and ``disagreements`` holds
+    # the asked questions)
+    discrepancies: tuple[Discrepancy, ...] = ()  # points the sources make with different figures
 
     def article(self, article_id: str) -> Article:
         """The source ``article_id``; ``KeyError`` naming it if the memo has none."""

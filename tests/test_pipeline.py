@@ -107,7 +107,7 @@ def test_a_corpus_with_nothing_to_summarise_is_an_error(tmp_path):
 def test_public_api_is_small():
     assert memo.__all__ == [
         "build", "Memo", "Article", "Sentence", "Citation", "Point", "SourceSummary", "Statement", "Group", "Side",
-        "Disagreement", "Position", "AgreementRow", "Method", "Notice", "Story", "Stance", "Prompts",
+        "Disagreement", "Discrepancy", "Figure", "Position", "AgreementRow", "Method", "Notice", "Story", "Stance", "Prompts",
         "Links", "Embedder", "StanceBackend", "Generator", "Executor",
         "MemoError", "ArgumentError", "InputError", "LimitError", "OutputError", "ModelError", "PromptError", "ExecutorError",
         "CacheError"]
@@ -440,3 +440,47 @@ def test_a_fallback_generation_model_loads_beside_the_reading_and_its_note_comes
     with pytest.raises(ModelError, match="test-model"):  # asked for: loaded first, and it stops the build
         memo.build(str(small_corpus), abstractive=Unavailable(), embedder="hashing")
     assert Unavailable.threads == [threading.main_thread().name]
+
+
+_STORM = {
+    "a.txt": "Storm hits Marlow\n\nThe storm killed {a} people in the coastal town of Marlow on Tuesday, the mayor "
+             "said.\n\nRoads into the town were closed for most of the day.\n",
+    "b.txt": "Deadly storm in Marlow\n\nFour people died when a violent storm hit Marlow late on Tuesday, according "
+             "to police.\n\nSchools will stay shut until Friday.\n",
+    "c.txt": "Marlow storm\n\n{c} people were killed as the storm swept through Marlow, a small coastal town, on "
+             "Tuesday, a fire chief said.\n\nThe harbour wall was badly damaged.\n",
+}
+
+
+def _storm(folder, a: str, c: str):
+    from conftest import write_corpus
+
+    return write_corpus(folder, {name: text.format(a=a, c=c) for name, text in _STORM.items()})
+
+
+def test_a_point_the_sources_make_with_different_figures_is_a_discrepancy_not_consensus(tmp_path):
+    brief = memo.build(_storm(tmp_path / "differ", "four", "Six"))
+    assert not brief.consensus
+    (found,) = brief.discrepancies
+    assert found.measure == "person"
+    assert [(f.text, f.statement.citation.article_id) for f in found.figures] == [
+        ("four people", "a"), ("Four people", "b"), ("Six people", "c")]
+    for figure in found.figures:  # each figure is the cited sentence's own words
+        citation = figure.statement.citation
+        assert figure.text in citation.quote == brief.article(citation.article_id).text[citation.start:citation.end]
+    out = tmp_path / "memo.md"
+    brief.save(out)
+    text = out.read_text(encoding="utf-8")
+    section = text[text.index("### Figures That Differ"):text.index("## Disagreements")]
+    assert "‘Six people’" in section and "‘four people’" in section and section.count("[^") == 3
+    assert json.loads(brief.to_json())["discrepancies"][0]["measure"] == "person"
+    from test_render import _footnotes
+
+    notes = _footnotes(brief.save(tmp_path / "memo.docx").read_bytes())
+    assert sum(f.statement.citation.quote in note for f in found.figures for note in notes) == 3
+
+
+def test_the_same_point_with_the_same_figures_stays_consensus(tmp_path):
+    brief = memo.build(_storm(tmp_path / "agree", "four", "Four"))
+    assert not brief.discrepancies
+    assert [len(g.sources) for g in brief.consensus] == [3]

@@ -37,6 +37,7 @@ def _json_citations(data: dict) -> list[dict]:
     """The citations of a memo's JSON export, in reading order, read from the JSON alone."""
     out = [c for section in ("bottom_line", "key_points") for p in data[section] for c in p["citations"]]
     out += [s["citation"] for g in data["consensus"] for s in g["statements"]]
+    out += [f["statement"]["citation"] for d in data["discrepancies"] for f in d["figures"]]
     for disagreement in data["disagreements"]:
         out += [s["citation"] for side in disagreement["sides"] for s in side["statements"]]
         out += [s["citation"] for s in disagreement["unclear"]]

@@ -14,6 +14,7 @@ SECTION_SYNTHESIS = "Synthesis"
 OWN_WORDS = "In the source's own words:"
 SECTION_CONSENSUS = "Consensus"
 SECTION_DISAGREEMENTS = "Disagreements"
+SECTION_DISCREPANCIES = "Figures That Differ"
 ANSWER_LABEL = "In short:"
 ANSWER_VOICES = 4  # voices named per side in the short answer; the rest are counted
 SECTION_WHO = "Who Said What"
@@ -214,6 +215,24 @@ def consensus_line(memo: Memo, group) -> str:
     outlets = ", ".join(dict.fromkeys(memo.article(a).label for a in group.sources))
     return (f"{plural(group.independent, 'independent origin')} across {plural(len(group.sources), 'source')}: "
             f"{outlets}")
+
+
+def discrepancy_intro(item) -> str:
+    """What a discrepancy's figures are: "The sources give different figures (death):"."""
+    return f"The sources give different figures ({item.measure}):"
+
+
+def figures_by_statement(item) -> list[tuple]:
+    """(statement, its figures' words) for each statement of a discrepancy, in order."""
+    out: dict = {}
+    for figure in item.figures:
+        out.setdefault(figure.statement, []).append(figure.text)
+    return list(out.items())
+
+
+def figure_line(memo: Memo, statement, words: list[str]) -> str:
+    """A source's figures in its own words, and who gives them: "‘four deaths’ (CNN)"."""
+    return f"{', '.join(f'‘{w}’' for w in words)} ({speaker_line(memo, statement, plain=True)})"
 
 
 def matrix_point(text: str, words: int = 12) -> str:

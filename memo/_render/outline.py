@@ -212,9 +212,11 @@ class _Builder:
                 for point in story.key_points:
                     self.paragraph(self.claim(point), "bullet")
                 self.consensus(story.consensus, 2)
+                self.discrepancies(story.discrepancies, 3)
                 self.disagreements(story.disagreements, 2)
         else:
             self.consensus(memo.consensus, 1)
+            self.discrepancies(memo.discrepancies, 2)
             self.disagreements(memo.disagreements, 1)
         self.who(full=False)
 
@@ -268,6 +270,21 @@ class _Builder:
                 self.paragraph(self.said(item, tagged=False), "bullet2")
         if not full and layout.appendix and common.cut_consensus(groups, layout):
             self.quiet(common.more_in_appendix(groups, layout))
+
+    def discrepancies(self, items, level: int) -> None:
+        """Points the sources make with different figures: each point, then each source's
+        figure in its own words, cited (a section only where there are some)."""
+        if not items:
+            return
+        self.heading(common.SECTION_DISCREPANCIES, level)
+        for item in items:
+            runs: list = [Text(item.point.text, strong=True),
+                          Text(f" {common.discrepancy_intro(item)} ", quiet=True)]
+            for i, (statement, words) in enumerate(common.figures_by_statement(item)):
+                runs += [Text(("; " if i else "") + common.figure_line(self.memo, statement, words)),
+                         self.note(statement.citation)]
+            runs.append(Text("."))
+            self.paragraph(runs, "bullet")
 
     def disagreements(self, items, level: int, full: bool = False) -> None:
         """The body: each question with ``layout.statements`` statements a side (and, for a

@@ -46,6 +46,7 @@ def assemble(corpus: Corpus, embedded: Embedded, ranked: Ranked, compared: Compa
         method=Method(steps=steps(corpus.documents, articles, embedded.model, compared.stance, summarizer),
                       versions=versions(), notices=tuple(run.notices)),
         consensus=tuple(compared.findings.consensus),
+        discrepancies=tuple(compared.findings.discrepancies),
         stories=tuple(stories),
         disagreements=tuple(disagreements),
         who_said_what=tuple(compared.positions),
@@ -101,7 +102,9 @@ def steps(documents: int, articles: Sequence[Article], model, stance_backend, su
         "sentences from different sources that make the same point (mutual closest match, complete linkage); "
         "sources repeating one wire text or quoting one speaker count as one origin.",
         f"Weighed stance with {describe_stance(stance_backend)}; a point is contested when a statement on the "
-        "same matter contests it, consensus when two or more independent origins make it and nobody contests it.",
+        "same matter contests it, consensus when two or more independent origins make it and nobody contests it; "
+        "a point whose sources give different figures (a count, an amount, a day or a date) is listed under "
+        "figures that differ instead.",
     ))
 
 

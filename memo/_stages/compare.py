@@ -11,7 +11,7 @@ import numpy as np
 from .._attribution import one_name_per_person
 from .._disagreement import agreement_matrix, answer, from_group, who_said_what
 from .._extractive import Budget, CorpusPool, is_candidate
-from .._grouping import Pool, group_points, story_clusters, weigh_groups
+from .._grouping import Pool, discrepancy, group_points, story_clusters, weigh_groups
 from .._model import Article, Point, Story
 from .._stance import StanceBackend
 from .rank import KEY_POINT_WEIGHTS
@@ -45,7 +45,7 @@ def compare(corpus: Corpus, embedded: Embedded, stance_backend: StanceBackend, r
             found = findings_of(subset, parts, stance_backend, lengths)
             stories.append(Story(headline(subset, vectors), tuple(a.id for a in subset),
                                  story_points(subset, parts, lengths), tuple(found.consensus),
-                                 tuple(found.disagreements), tuple(found.matrix)))
+                                 tuple(found.disagreements), tuple(found.matrix), tuple(found.discrepancies)))
         # Reports no other source tells, and stories past max_stories: one closing section.
         shown = {article_id for story in stories for article_id in story.article_ids}
         rest = [a for a in articles if a.id not in shown]
@@ -103,10 +103,16 @@ def findings_of(subset: list[Article], parts: Parts, stance_backend: StanceBacke
     shown = [g for g in group_points(subset, *parts.of(subset)) if len(g.sources) > 1]
     shown = weigh_groups(shown[:max(lengths.consensus_points, lengths.found_disagreements) * 2], parts.pool(subset),
                          stance_backend)
-    agreed = [g for g in shown if g.label == "consensus"][:lengths.consensus_points]
+    # A point the sources make with different figures is not agreed: it is listed as a
+    # discrepancy (every one of the groups weighed), and leaves its place in the consensus
+    # budget empty (no lesser point moves up to fill it).
+    consensus = [g for g in shown if g.label == "consensus"]
+    found = [discrepancy(g) for g in consensus]
+    agreed = [g for g, d in zip(consensus[:lengths.consensus_points], found) if d is None]
+    discrepancies = [d for d in found if d is not None][:lengths.consensus_points]
     contested = [g for g in shown if g.label == "contested"][:lengths.found_disagreements]
     return Findings(agreed, [from_group(g) for g in contested],
-                     agreement_matrix(agreed + contested, [a.id for a in subset]))
+                     agreement_matrix(agreed + contested, [a.id for a in subset]), discrepancies)
 
 
 def story_points(subset: list[Article], parts: Parts, lengths) -> tuple[Point, ...]:

@@ -65,6 +65,7 @@ class Findings:
     consensus: list
     disagreements: list[Disagreement]
     matrix: list
+    discrepancies: list = field(default_factory=list)  # points made with different figures
 
 
 @dataclass(frozen=True)
