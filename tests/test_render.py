@@ -1,3 +1,4 @@
+import dataclasses
 import io
 import json
 import re
@@ -468,3 +469,27 @@ def test_a_memo_of_many_sources_saves_as_docx_with_its_sources_named_in_the_prop
     titled = memo.build([{"text": texts["source-001"]}], embedder="hashing", subject=long, from_=long)
     properties = docx.Document(titled.save(tmp_path / "long.docx")).core_properties
     assert properties.title.endswith("…") and len(properties.title) <= 255 and len(properties.author) <= 255
+
+
+def test_a_consensus_point_says_whose_view_it_is_with_a_footnote_per_outlet(seed_memo, tmp_path):
+    from memo._model import Citation, Group, Point, Statement
+    from memo._render.common import whose_view
+
+    articles = [a for a in seed_memo.articles if a.outlet][:4]
+    cites = [Citation(a.id, 0, 10, a.text[:10]) for a in articles]
+    outlets = [a.outlet for a in articles]
+    group = Group(Point(cites[0].quote, tuple(cites)), (
+        Statement(cites[0], outlets[0], "", "narration"),
+        Statement(cites[1], "Dmitry Peskov", "Kremlin spokesperson", "quote"),
+        Statement(cites[2], "Western experts", "", "reported"),
+        Statement(cites[3], "customs figures", "", "reported"),
+    ), tuple(a.id for a in articles), 4, "consensus")
+    runs = whose_view(seed_memo, group)
+    assert "".join(text for text, _ in runs) == (
+        f"Reported by {outlets[0]} and {outlets[3]} (citing customs figures); Dmitry Peskov says so, quoted by "
+        f"{outlets[1]}; Western experts reported by {outlets[2]} say so: 4 independent origins.")
+    assert [c for _, c in runs if c is not None] == [cites[0], cites[3], cites[1], cites[2]]
+    # In the memo: each outlet's footnote follows its name.
+    out = dataclasses.replace(seed_memo, consensus=(group,), stories=()).save(tmp_path / "m.md")
+    line = next(line for line in out.read_text(encoding="utf-8").splitlines() if "Dmitry Peskov says so" in line)
+    assert len(re.findall(r"\[\^\d+\]", line)) == 5  # the lead's, then one per outlet

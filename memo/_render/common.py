@@ -211,10 +211,71 @@ def who_rows(memo: Memo, layout: Layout) -> tuple[Position, ...]:
     return tuple(sided + [r for r in rows if not r.position])[:layout.who]
 
 
-def consensus_line(memo: Memo, group) -> str:
-    outlets = ", ".join(dict.fromkeys(memo.article(a).label for a in group.sources))
-    return (f"{plural(group.independent, 'independent origin')} across {plural(len(group.sources), 'source')}: "
-            f"{outlets}")
+def whose_view(memo: Memo, group) -> list[tuple[str, Citation | None]]:
+    """Who makes a consensus point, in memo's own neutral words, as runs of (text, then the
+    footnote of that outlet's statement, or None): the outlets reporting it in their own words
+    ("Reported by The Moscow Times and The China Project (citing reports)"), each named speaker
+    with the outlets that quote them ("Dmitry Peskov says so, quoted by VICE World News"), people
+    named only as a group ("experts quoted by VICE World News and RFE/RL say so"), then how many
+    independent origins that is."""
+    reported: dict[str, Citation] = {}
+    citing: dict[str, list[str]] = {}
+    speakers: dict[str, dict[str, Citation]] = {}
+    quoting: dict[str, bool] = {}
+    for item in group.statements:
+        outlet = memo.article(item.citation.article_id).label
+        if is_narration(item) or item.speaker == outlet or not is_named(item.speaker) and not _people(item.speaker):
+            reported.setdefault(outlet, item.citation)
+            if not is_narration(item) and item.speaker != outlet:  # "reports", "customs figures"
+                citing.setdefault(outlet, []).append(item.speaker)
+        else:
+            speakers.setdefault(item.speaker, {}).setdefault(outlet, item.citation)
+            quoting[item.speaker] = quoting.get(item.speaker, False) or item.kind == QUOTE
+    pieces: list[tuple[str, Citation | None]] = []
+    if reported:
+        pieces.append(("Reported by ", None))
+        for n, (outlet, citation) in enumerate(reported.items()):
+            pieces += [(_joiner(n, len(reported)) + outlet, citation)]
+            if outlet in citing:
+                pieces.append((f" (citing {' and '.join(dict.fromkeys(citing[outlet]))})", None))
+    for speaker, outlets in speakers.items():
+        how = "quoted" if quoting[speaker] else "reported"
+        lead = "; " if pieces else ""
+        if is_named(speaker):
+            pieces.append((f"{lead}{speaker} says so, {how} by ", None))
+            pieces += [(_joiner(n, len(outlets)) + outlet, c) for n, (outlet, c) in enumerate(outlets.items())]
+        else:  # people named only as a group
+            pieces.append((f"{lead}{speaker if lead else heading(speaker)} {how} by ", None))
+            pieces += [(_joiner(n, len(outlets)) + outlet, c) for n, (outlet, c) in enumerate(outlets.items())]
+            pieces.append((" say so", None))
+    independent = plural(group.independent, "independent origin")
+    count = independent if group.independent == len(group.sources) else \
+        f"{plural(len(group.sources), 'source')}, {independent}"
+    pieces.append((f": {count}.", None))
+    runs: list[tuple[str, Citation | None]] = []  # text up to each footnote as one run
+    text = ""
+    for words, citation in pieces:
+        text += words
+        if citation is not None:
+            runs.append((text, citation))
+            text = ""
+    return runs + ([(text, None)] if text else [])
+
+
+# Heads of a group of people as a source ("experts", "Western officials"), not of documents or data.
+_PEOPLE = frozenset("""
+experts analysts officials diplomats observers critics residents witnesses scholars sources leaders
+economists investigators prosecutors lawmakers legislators scientists doctors researchers specialists
+people authorities activists protesters
+""".split())
+
+
+def _people(speaker: str) -> bool:
+    return speaker.split()[-1].lower() in _PEOPLE if speaker.split() else False
+
+
+def _joiner(n: int, count: int) -> str:
+    return "" if n == 0 else " and " if n == count - 1 else ", "
 
 
 def discrepancy_intro(item) -> str:

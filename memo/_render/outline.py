@@ -257,9 +257,13 @@ class _Builder:
         for group in groups if full else groups[:layout.consensus]:
             # The point is its lead statement's own words: cited once, then the others that make it.
             lead, *others = group.statements
-            self.paragraph([Text(group.point.text, strong=True),
-                            Text(f" ({common.speaker_line(memo, lead, plain=True)})"), self.note(lead.citation),
-                            Text(f" {common.consensus_line(memo, group)}.", quiet=True)], "bullet")
+            runs = [Text(group.point.text, strong=True),
+                    Text(f" ({common.speaker_line(memo, lead, plain=True)})"), self.note(lead.citation), Text(" ")]
+            for text, citation in common.whose_view(memo, group):
+                runs.append(Text(text, quiet=True))
+                if citation is not None:
+                    runs.append(self.note(citation))
+            self.paragraph(runs, "bullet")
             if full and others:
                 runs: list = [Text("Also made by: ", quiet=True)]
                 for i, item in enumerate(others):
