@@ -396,7 +396,8 @@ def who_said_what(pool: Pool, disagreements: list[Disagreement], outlets: dict[s
                   centre: np.ndarray) -> list[Position]:
     """One row per named speaker (not a collective) in each article: their side in a disagreement if the
     stance model placed them on one, else their statement most central to the corpus with
-    no position (none was called); in reading order."""
+    no position (none was called); a speaker placed on a side has rows only where placed; in
+    reading order."""
     sided: dict[tuple[str, str], tuple[Statement, str]] = {}
     for disagreement in disagreements:
         for side in disagreement.sides:
@@ -405,11 +406,16 @@ def who_said_what(pool: Pool, disagreements: list[Disagreement], outlets: dict[s
                 if item.kind != NARRATION and key not in sided:
                     sided[key] = (item, side.position)
     sided = {key: value for key, value in sided.items() if is_named(value[0].speaker)}
+    # A speaker's side is their own whichever outlet quotes them: one placed on a side gets no
+    # "No side called" row from another outlet's quotation (it would read as a second position).
+    placed = {speaker for _, speaker in sided}
     best: dict[tuple[str, str], tuple[float, Statement]] = {}
     for n, item in enumerate(pool.statements):
         if item.kind == NARRATION or not is_named(item.speaker):
             continue
         key = (item.citation.article_id, item.speaker.lower())
+        if key[1] in placed and key not in sided:
+            continue
         score = float(pool.vectors[n] @ centre)
         if key not in best or score > best[key][0]:
             best[key] = (score, item)

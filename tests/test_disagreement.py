@@ -465,3 +465,22 @@ def test_a_voice_reporting_what_someone_else_said_does_not_take_that_side():
     self_named = said("“The plan will fail,” Ford warned, “and the city will pay for it.”", "Lena Ford", CONTESTS)
     out, changed = _own_words([relayed, own, self_named])
     assert [s.stance for s in out] == [UNCLEAR, SUPPORTS, CONTESTS] and changed == 1
+
+
+def test_a_speaker_placed_on_a_side_gets_no_second_row_without_one_from_another_outlet():
+    import numpy as np
+
+    from memo._disagreement import who_said_what
+    from memo._grouping import Pool
+    from memo._model import Citation, Disagreement, Side, Statement
+
+    def said(article, speaker, n):
+        return Statement(Citation(article, n * 10, n * 10 + 5, f"sentence {n}"), speaker, "", "quote")
+
+    placed, elsewhere, other = said("a", "Ana Ruiz", 1), said("b", "Ana Ruiz", 2), said("b", "Tom Baker", 3)
+    pool = Pool([placed, elsewhere, other], np.eye(3, dtype=np.float32))
+    question = Disagreement("Is the dam safe?", "The dam is safe.", True,
+                            (Side(SUPPORTS, "Yes: the dam is safe.", (placed,)), Side(CONTESTS, "No", ())))
+    rows = who_said_what(pool, [question], {"a": "The Courier", "b": "The Post"}, np.ones(3, dtype=np.float32))
+    assert [(r.speaker, r.outlet, r.position) for r in rows] == [
+        ("Ana Ruiz", "The Courier", "Yes: the dam is safe."), ("Tom Baker", "The Post", "")]
