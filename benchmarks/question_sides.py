@@ -315,7 +315,11 @@ def record(folder: Path, figures: dict) -> None:
     path = folder / "calibration.json"
     calibration = json.loads(path.read_text(encoding="utf-8"))
     calibration["news_questions"] = {**figures, "measured_by": "benchmarks/question_sides.py --evidence"}
-    path.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
+    # Through a temporary file and a rename: an interrupted run never leaves the model's
+    # calibration half-written (memo would refuse to load it).
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
+    temporary.replace(path)
 
 
 def main(argv=None) -> int:

@@ -346,3 +346,13 @@ def test_the_method_note_says_how_often_placements_on_news_were_right(tmp_path):
     del calibration["news_questions"]  # a retrained model, not yet measured on news: nothing claimed
     (unmeasured / "calibration.json").write_text(json.dumps(calibration), encoding="utf-8")
     assert "on news" not in describe_stance(ClaimStance(unmeasured))
+    # What benchmarks/question_sides.py --record writes is what the note then says.
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from question_sides import record
+
+    record(unmeasured, {**news, "right": 3, "placed": 4})
+    assert [p.name for p in unmeasured.iterdir() if p.name.endswith(".tmp")] == []
+    assert f"right 3 of 4 times in memo's test of {news['stories']} stories" in describe_stance(ClaimStance(unmeasured))
