@@ -35,7 +35,11 @@ MAX_VOICES = 120  # statements of voices weighed per question, most related firs
 PREDICATE_FLOOR = 0.2  # cosine to the claim's predicate ("a credible mediator in Ukraine")
 RELATED = 0.4  # cosine to the claim for a sentence of narration to be weighed
 MAX_NARRATION = 10
-MAX_UNCLEAR = 5  # unclear statements listed per question
+MAX_UNCLEAR = 5  # related statements listed for a question that is not yes/no, and for a contested point
+# A question asked lists every weighed voice the stance model could not place (the body shows a
+# few, the appendix the rest): a voice left off would look as if nobody had said it. The bound
+# keeps a large corpus's appendix readable; the note counts what it leaves out.
+MAX_UNCLEAR_VOICES = 40
 MAX_PER_SIDE = 16  # statements listed per side: each voice's strongest first
 
 _AUXILIARIES = ("is", "are", "was", "were", "will", "would", "can", "could", "should", "shall", "must",
@@ -257,13 +261,18 @@ def answer(question: str, pool: Pool, stance: StanceBackend, embedder: Embedder,
     sided = {s.speaker.lower() for s in supports + contests}
     unclear = []
     for item in sorted((s for s in voices if s.stance == UNCLEAR), key=lambda s: -s.confidence):
-        if item.speaker.lower() not in sided and len(unclear) < MAX_UNCLEAR:
+        if item.speaker.lower() not in sided:
             unclear.append(item)
             if item.kind != NARRATION:
                 sided.add(item.speaker.lower())
+    unlisted = len(unclear) - MAX_UNCLEAR_VOICES
+    unclear = unclear[:MAX_UNCLEAR_VOICES]
     left_out = len(said) - MAX_VOICES
     note = " ".join(filter(None, [_note(related, supports, contests), _mixed_note(mixed),
                                   _reporting_note(reporting), _relayed_note(relayed),
+                                  f"{unlisted} further unclear statement{'s' if unlisted != 1 else ''}, the least "
+                                  f"likely to take a side, {'is' if unlisted == 1 else 'are'} not listed."
+                                  if unlisted > 0 else "",
                                   f"{left_out} further attributed statements, the least related to the question, "
                                   f"were not weighed (at most {MAX_VOICES} are)." if left_out > 0 else ""]))
     return Disagreement(question, claim, asked, _sides(claim, supports, contests, asked=True), tuple(unclear),

@@ -484,3 +484,25 @@ def test_a_speaker_placed_on_a_side_gets_no_second_row_without_one_from_another_
     rows = who_said_what(pool, [question], {"a": "The Courier", "b": "The Post"}, np.ones(3, dtype=np.float32))
     assert [(r.speaker, r.outlet, r.position) for r in rows] == [
         ("Ana Ruiz", "The Courier", "Yes: the dam is safe."), ("Tom Baker", "The Post", "")]
+
+
+UNDECIDED = {
+    name: (f"Outlet {name}", f"“The new dam on the river may maybe be safe to open,” said {speaker}, {role}.")
+    for name, speaker, role in (("a", "Lena Park", "the minister"), ("b", "Ruth Okafor", "an engineer"),
+                                ("c", "Tom Reyes", "a farmer"), ("d", "Maria Lopez", "a lawyer"),
+                                ("e", "Ahmed Haddad", "a geologist"), ("f", "Grace Chen", "a mayor"),
+                                ("g", "David Nowak", "a hydrologist"))}
+
+
+def test_every_voice_the_model_could_not_place_is_listed_as_unclear(monkeypatch):
+    from memo import _disagreement as disagreement
+
+    pool, embedder = _pool(UNDECIDED)
+    result = answer("Is the new dam safe?", pool, KeywordStance(), embedder)
+    assert not any(side.statements for side in result.sides)
+    assert {s.speaker for s in result.unclear} == {speaker for speaker in (
+        "Lena Park", "Ruth Okafor", "Tom Reyes", "Maria Lopez", "Ahmed Haddad", "Grace Chen", "David Nowak")}
+    monkeypatch.setattr(disagreement, "MAX_UNCLEAR_VOICES", 3)
+    bounded = answer("Is the new dam safe?", pool, KeywordStance(), embedder)
+    assert len(bounded.unclear) == 3 and "4 further unclear statements, the least likely to take a side, are not " \
+                                          "listed." in bounded.note
