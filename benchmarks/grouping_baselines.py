@@ -30,10 +30,17 @@ def cluster_statements(vectors: np.ndarray, threshold: float, *, texts: list[str
     whose farthest members are closest, as long as some cross pair reaches ``threshold``
     and every cross pair stays at or above ``threshold - slack`` (complete linkage when
     ``slack`` is 0). With ``texts``, closeness also counts shared rare words."""
-    n = len(vectors)
-    if n == 0:
+    if len(vectors) == 0:
         return []
     sims = closeness_matrix(vectors, texts) if texts is not None else vectors @ vectors.T
+    return cluster_statements_on(sims, threshold, slack=slack)
+
+
+def cluster_statements_on(sims: np.ndarray, threshold: float, *, slack: float = 0.0) -> list[int]:
+    """``cluster_statements`` on a given matrix of pairwise closeness."""
+    n = len(sims)
+    if n == 0:
+        return []
     clusters: list[list[int]] = [[i] for i in range(n)]
     # weakest[a][b] / strongest[a][b]: the smallest / largest closeness between members of a and b
     weakest = sims.copy()

@@ -7,6 +7,10 @@ of clustering the same all-MiniLM-L6-v2 embeddings are compared in one run:
   - the same on memo's closeness (cosine plus shared rare words, as memo groups points),
   - and with a group's weakest pair allowed a little below the threshold (``slack``);
     memo ships the slack marked "(memo)", chosen from these train/dev figures.
+  - with ``--same-point DIR``: the same closeness, with a same-point model written by
+    tools/train_same_point.py reading each pair from its floor up
+    (``memo._grouping.judged_closeness``, as ``memo build --grouping DIR`` groups), at the
+    floor and threshold its calibration carries (chosen on held-out train claims);
   - with ``--paraphrase DIR``: the same agglomeration on a paraphrase encoder written by
     tools/train_paraphrase.py (MiniLM's upper layers fine-tuned on the train claims' clusters;
     an experiment, not what memo ships), at the threshold its card carries (chosen on train
@@ -31,6 +35,7 @@ import numpy as np
 
 from memo._embed import embed_unique, get_embedder
 from memo._grouping import LINKAGE_SLACK
+from memo._same_point import get_judge, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from grouping_baselines import cluster_statements, paraphrase_encoder  # noqa: E402
@@ -113,10 +118,48 @@ def score(method, claims, vectors, threshold):
     return statistics.mean(aris), statistics.mean(bcubed)
 
 
+def judged_scores(judge, embedder, claims):
+    """Per claim: its statements' closeness (memo's: cosine plus shared rare words), a same-point
+    model's probability for every pair (both orders averaged), and the gold clusters."""
+    from grouping_baselines import closeness_matrix
+
+    out = []
+    for statements, gold in claims:
+        n = len(statements)
+        close = closeness_matrix(embed_unique(embedder, statements), statements)
+        pairs = [(statements[a], statements[b]) for a in range(n) for b in range(n) if a != b]
+        probs = np.zeros((n, n))
+        if pairs:
+            probs[~np.eye(n, dtype=bool)] = judge.same(pairs)  # row-major, as the pairs were listed
+        out.append((close, (probs + probs.T) / 2, gold))
+    return out
+
+
+def judged_labels(close: np.ndarray, probs: np.ndarray, floor: float, threshold: float) -> list[int]:
+    """memo's grouping rule on one claim's statements (``memo._grouping.judged_closeness``)."""
+    from grouping_baselines import cluster_statements_on
+
+    from memo._grouping import SAME_POINT, judged_closeness
+
+    return cluster_statements_on(judged_closeness(close, probs, floor=floor, threshold=threshold), SAME_POINT,
+                                 slack=LINKAGE_SLACK)
+
+
+def score_judged(scored, floor: float, threshold: float) -> tuple[float, float]:
+    """Mean ARI and B3-F1 of ``judged_labels`` over ``judged_scores``."""
+    aris, b3 = [], []
+    for close, probs, gold in scored:
+        labels = judged_labels(close, probs, floor, threshold)
+        aris.append(adjusted_rand(gold, labels))
+        b3.append(bcubed_f1(gold, labels))
+    return statistics.mean(aris), statistics.mean(b3)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--paraphrase", type=Path, help="a folder written by tools/train_paraphrase.py, scored too")
+    parser.add_argument("--same-point", type=Path, help="a folder written by tools/train_same_point.py, scored too")
     args = parser.parse_args(argv)
     if not (args.data / "claims_train_dev.json").is_file():
         print(f"benchmark data not found: {args.data}", file=sys.stderr)
@@ -142,6 +185,12 @@ def main(argv=None) -> int:
     beats = ours[0] > base[0] and ours[1] > base[1]
     print(f"memo minus baseline: ARI {ours[0] - base[0]:+.3f}, B3-F1 {ours[1] - base[1]:+.3f}: "
           f"{'better on both' if beats else 'not better on both'}")
+    if args.same_point:  # at the settings its calibration carries (held-out train claims), not tuned here
+        judge = get_judge(args.same_point)
+        floor, threshold = settings(judge)
+        trial = score_judged(judged_scores(judge, embedder, data["dev"]), floor, threshold)
+        print(f"{'same-point model (--same-point)':<36} {threshold:9.2f} {trial[0]:6.3f} {trial[1]:6.3f}  "
+              f"(pairs read from closeness {floor}; minus memo: ARI {trial[0] - ours[0]:+.3f})")
     if args.paraphrase:
         encoder, threshold = paraphrase_encoder(args.paraphrase)
         tuned = [embed_unique(encoder, texts) for texts, _ in data["dev"]]

@@ -15,6 +15,7 @@ from ._model import (AgreementRow, Article, Citation, Disagreement, Discrepancy,
                      Point, Position, Sentence, Side, SourceSummary, Statement, Story)
 from ._pipeline import build
 from . import _render  # noqa: F401 - puts the writers in model.WRITERS
+from ._same_point import SamePointJudge
 from ._stance import Stance, StanceBackend
 from ._templating import Prompts
 
@@ -43,6 +44,7 @@ __all__ = [
     # the plug-in protocols: pass an object with this one method instead of a name
     "Embedder",
     "StanceBackend",
+    "SamePointJudge",
     "Generator",
     "Executor",
     "MemoError",

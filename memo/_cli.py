@@ -169,6 +169,10 @@ def _comparison_options(group) -> None:
                             "earlier heuristic), llm (the --abstractive model as judge, from the template "
                             "stance_judge), nli:MODEL (an NLI model path or hub name), or a folder written "
                             "by tools/train_stance.py")
+    group.add_argument("--grouping", default="closeness",
+                       help="how sentences of different sources are found to make one point: closeness (default: "
+                            "embedding closeness), or a folder written by tools/train_same_point.py (a model that "
+                            "reads the pairs the embeddings find close; an experiment)")
 
 
 def _generation_options(group) -> None:
@@ -508,7 +512,7 @@ def main(argv: list[str] | None = None) -> int:
             sources, out=args.output, format=args.format, title=args.title, subject=args.subject,
             to=args.to, from_=args.from_, date=args.date, key_points=args.key_points,
             article_sentences=args.sentences, article_words=args.words, embedder=embedder, progress=bar,
-            questions=args.question, stance=stance, consensus_points=args.consensus,
+            questions=args.question, stance=stance, grouping=args.grouping, consensus_points=args.consensus,
             found_disagreements=args.found_disagreements,
             abstractive=None if args.no_abstractive else args.abstractive, prompts=args.prompts,
             # The default model may be missing (extractive then, and the note says so); a server

@@ -23,6 +23,7 @@ from ._attribution import NARRATION, Attribution
 from ._extractive import background_score, best_matches, centroid, neighbour_sources
 from ._figures import differences, figures as quantities
 from ._model import Article, Citation, Discrepancy, Figure, Group, Point, Sentence, Statement
+from ._same_point import SamePointJudge, settings
 from ._stance import CONTESTS, Stance, StanceBackend
 
 SAME_POINT = 0.7  # closeness of two wordings of one point: cosine of all-MiniLM-L6-v2 embeddings ...
@@ -49,6 +50,18 @@ SAME_STORY = 0.4
 LONG_LEAD = 35  # words; a group is led by a shorter member where it has one
 
 
+def judged_closeness(closeness: np.ndarray, same: np.ndarray, *, floor: float, threshold: float) -> np.ndarray:
+    """Closeness as the same-point model corrects it (``memo._same_point``): a pair at or above
+    ``floor`` that the model reads as one point (probability ``threshold`` or more) counts as
+    close enough to group; one it reads as two points cannot be grouped, however alike its
+    words (two outlets' sentences on one event, giving different facts); a pair below ``floor``
+    (not asked) keeps its closeness. ``same`` has the model's probabilities where asked."""
+    asked = closeness >= floor
+    judged = np.where(same >= threshold, np.maximum(closeness, SAME_POINT + 0.1 * (same - threshold)),
+                      np.minimum(closeness, SAME_POINT - LINKAGE_SLACK - 0.01))
+    return np.where(asked, judged, closeness)
+
+
 @dataclass(frozen=True)
 class Member:
     sentence: Sentence
@@ -70,6 +83,7 @@ class _SparseCloseness:
     def __init__(self, vectors: list[np.ndarray], sentences: list[Sentence], articles: list[int], *, floor: float):
         self.vectors = np.stack(vectors).astype(np.float32)
         self.article = np.array(articles)
+        self.texts = [s.text for s in sentences]
         self.words = [_content_words(s.text) for s in sentences]
         self.rarity = _rarity(self.words)
         self.weight = [sum(self.rarity[w] for w in bag) for bag in self.words]
@@ -97,6 +111,17 @@ class _SparseCloseness:
                 if value >= floor:
                     self.pairs.append((left, col, value))
         self._known = {(left, right): value for left, right, value in self.pairs}
+
+    def judge(self, pairs: list[tuple[int, int, float]], judge: SamePointJudge, *, floor: float,
+              threshold: float) -> list[tuple[int, int, float]]:
+        """``pairs`` with the closeness the same-point model gives those at or above its floor
+        (``judged_closeness``); remembered, so that the linkage check sees the same values."""
+        asked = [(left, right, value) for left, right, value in pairs if value >= floor]
+        same = judge.same([(self.texts[left], self.texts[right]) for left, right, _ in asked])
+        values = judged_closeness(np.array([value for _, _, value in asked]), same, floor=floor,
+                                  threshold=threshold) if asked else []
+        self._known.update({(left, right): float(v) for (left, right, _), v in zip(asked, values)})
+        return [(left, right, self._known[(left, right)]) for left, right, _ in pairs]
 
     def __call__(self, left: int, right: int) -> float:
         key = (min(left, right), max(left, right))
@@ -212,13 +237,19 @@ def story_clusters(rows: list[np.ndarray], threshold: float | None = None) -> li
 
 def group_points(articles: list[Article], sentences: list[list[Sentence]], vectors: list[np.ndarray],
                  attributions: list[list[Attribution]], candidates: list[list[int]],
-                 *, threshold: float = SAME_POINT) -> list[Group]:
-    """Groups over the candidate sentences (indices per article), largest and most independent first."""
+                 *, threshold: float = SAME_POINT, judge: SamePointJudge | None = None) -> list[Group]:
+    """Groups over the candidate sentences (indices per article), largest and most independent
+    first. With ``judge`` (``memo._same_point``), each candidate link at or above its ``floor``
+    is read by the model, which decides whether the two sentences make one point
+    (``judged_closeness``): wordings too far apart for the embeddings alone are grouped, and
+    alike sentences giving different facts are kept apart."""
     flat: list[tuple[int, int]] = [(a, i) for a, rows in enumerate(candidates) for i in rows]
     if not flat:
         return []
+    asked_from, same_from = settings(judge) if judge is not None else (threshold, 1.0)
+    floor = min(threshold - LINKAGE_SLACK, asked_from)
     close = _SparseCloseness([vectors[a][i] for a, i in flat], [sentences[a][i] for a, i in flat],
-                             [a for a, _ in flat], floor=threshold - LINKAGE_SLACK)
+                             [a for a, _ in flat], floor=floor)
     # Candidate links: mutual best matches between two articles, strongest first.
     best: dict[tuple[int, int], tuple[float, int]] = {}  # (sentence, other article) -> (closeness, sentence)
     for left, right, value in close.pairs:
@@ -226,9 +257,12 @@ def group_points(articles: list[Article], sentences: list[list[Sentence]], vecto
             key = (here, close.article[there])
             if key not in best or value > best[key][0]:
                 best[key] = (value, there)
-    links = sorted(((value, flat[left], flat[right]) for left, right, value in close.pairs
-                    if value >= threshold and best[(left, close.article[right])][1] == right
-                    and best[(right, close.article[left])][1] == left), key=lambda link: -link[0])
+    mutual = [(left, right, value) for left, right, value in close.pairs
+              if best[(left, close.article[right])][1] == right and best[(right, close.article[left])][1] == left]
+    if judge is not None:
+        mutual = close.judge(mutual, judge, floor=asked_from, threshold=same_from)
+    links = sorted(((value, flat[left], flat[right]) for left, right, value in mutual if value >= threshold),
+                   key=lambda link: -link[0])
     index = {key: n for n, key in enumerate(flat)}
     # Merge along links only while every pair in the merged group stays close (complete
     # linkage) and each article contributes one sentence: no chains of drifting topics.

@@ -49,6 +49,7 @@ class Comparison:
 
     questions: tuple[str, ...] = ()
     stance: Any = None  # a name ("memo", "embedding", "nli:MODEL"), a model folder or a backend
+    grouping: Any = None  # "closeness" (default), a same-point model folder or a judge
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class Options:
 
     @classmethod
     def of(cls, *, title, to, from_, date, subject, embedder, bottom_line_sentences, key_points, article_sentences,
-           article_words, questions, stance, consensus_points, found_disagreements, max_stories, story_points,
+           article_words, questions, stance, grouping, consensus_points, found_disagreements, max_stories, story_points,
            abstractive, prompts, generation, api_base, fallback, cache, executor, ray_address, out, format, layout,
            strict, limits) -> "Options":
         """The options from ``memo.build``'s keyword arguments (its signature holds the
@@ -129,7 +130,7 @@ class Options:
             Header(title, to, from_, date, subject),
             Lengths(bottom_line_sentences, key_points, article_budget, consensus_points, found_disagreements,
                     max_stories, story_points),
-            Comparison(questions, stance),
+            Comparison(questions, stance, grouping),
             Generation(abstractive, prompts, generation, fallback, api_base),
             Runtime(embedder, cache, executor, ray_address, strict, _limits(limits)),
             Output(out, format, layout))

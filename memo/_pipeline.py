@@ -13,6 +13,7 @@ from ._executor import Executor, get_executor
 from ._model import Memo
 from ._options import Options
 from ._render import check_destination, layout_of
+from ._same_point import SamePointJudge, get_judge
 from ._stance import StanceBackend, get_stance
 from ._stages.assemble import assemble
 from ._stages.compare import compare
@@ -40,6 +41,7 @@ def build(
     article_words: int | None = None,
     questions: Sequence[str] = (),
     stance: str | StanceBackend | None = None,
+    grouping: str | SamePointJudge | None = None,
     consensus_points: int = 8,
     found_disagreements: int = 2,
     max_stories: int = 10,
@@ -67,6 +69,9 @@ def build(
     heuristic), "llm" (the ``abstractive`` model as judge, from the template stance_judge),
     "nli:MODEL", a folder written by tools/train_stance.py, or an object with ``stance()``.
     A statement goes on a side only when the backend calls it with confidence.
+    ``grouping``: how sentences of different sources are found to make one point: "closeness"
+    (default: embedding closeness), a folder written by tools/train_same_point.py, or an object
+    with ``same(pairs)`` that reads the pairs the embeddings find close (``SamePointJudge``).
     A corpus of several stories gets one section per story, largest first (``max_stories``
     of them, ``story_points`` key points each), each with its own consensus and disputes.
     ``abstractive``: a transformers model (hub name or local path), ``"openai:MODEL"`` (a
@@ -118,6 +123,7 @@ def _build(sources, run: Run) -> Memo:
     if stance == "llm" and options.generation.abstractive is None:
         get_stance(stance, None)  # raises: the judge is the generation model, and there is none
     early_stance = get_stance(stance, None) if stance not in ("embedding", "llm") else None
+    judge = get_judge(options.comparison.grouping)  # a bad choice fails now too
     # Every input is checked before a model is loaded: a bad path fails at once.
     plan = ingest.plan_sources(sources, strict=options.runtime.strict, limits=options.runtime.limits)
     loading = start_generator(run)  # in a thread where a failure is only a fallback
@@ -126,7 +132,7 @@ def _build(sources, run: Run) -> Memo:
     corpus = read(plan, run)
     embedded = embed(corpus, run)
     ranked = rank(corpus, embedded, run)
-    compared = compare(corpus, embedded, early_stance or get_stance(stance, embedded.model), run)
+    compared = compare(corpus, embedded, early_stance or get_stance(stance, embedded.model), judge, run)
     summarizer = loading.result()
     generated = generate(summarizer, corpus, embedded, ranked, compared, run) if summarizer is not None else None
     memo = assemble(corpus, embedded, ranked, compared, generated, summarizer, run)

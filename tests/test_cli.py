@@ -15,7 +15,7 @@ def _run(*args, cwd=None):
 def test_help_lists_the_build_options():
     result = _run("build", "--help")
     assert result.returncode == 0
-    for option in ("-o FILE", "--format", "--title", "--quiet", "--embedder", "--question", "--stance"):
+    for option in ("-o FILE", "--format", "--title", "--quiet", "--embedder", "--question", "--stance", "--grouping"):
         assert option in result.stdout
 
 
@@ -42,6 +42,8 @@ def test_quiet_prints_nothing_and_format_overrides_the_suffix(small_corpus, tmp_
     (["{corpus}", "--sentences", "0"], "source summary length: summary length must be at least 1"),
     (["{corpus}", "--stance", "nli:{tmp}/no-nli"], "cannot load NLI model"),
     (["{corpus}", "--stance", "tea-leaves"], "unknown stance backend 'tea-leaves'"),
+    (["{corpus}", "--grouping", "tea-leaves"], "unknown grouping 'tea-leaves'"),
+    (["{corpus}", "--grouping", "{tmp}"], "unknown grouping"),
     (["{corpus}", "--question", " "], "questions must be non-empty strings"),
 ])
 def test_errors_are_one_line_and_exit_one(small_corpus, tmp_path, args, message, monkeypatch):

@@ -209,3 +209,52 @@ def test_a_pair_is_read_the_other_way_only_when_the_first_reading_contests_and_i
     assert backend.asked[1] == [("flat denial", "the claim")]  # only that pair is read again
     assert [(f.label, b.label if b else None) for f, b in calls[0]] == [
         (UNCLEAR, None), (UNCLEAR, None), (CONTESTS, CONTESTS), (CONTESTS, None)]
+
+
+class JudgeByPairs:
+    """A same-point judge that calls a pair one point when both sentences name one of the
+    ``same`` words, and records what it was asked."""
+
+    floor, threshold = 0.2, 0.5
+
+    def __init__(self, *same_words: str):
+        self.same_words = same_words
+        self.asked: list[tuple[str, str]] = []
+
+    def same(self, pairs):
+        self.asked += list(pairs)
+        return np.array([1.0 if any(w in a and w in b for w in self.same_words) else 0.0 for a, b in pairs])
+
+
+EXPECTATIONS = {
+    "a": "Analysts expect no breakthrough from the talks in Geneva. The harbour froze for the first time.",
+    "b": "A deal in Geneva is seen as unlikely by most observers of the negotiations. The zoo bought a panda.",
+}
+
+
+def test_judged_closeness_groups_what_the_model_reads_as_one_point_and_parts_what_it_reads_as_two():
+    from memo._grouping import LINKAGE_SLACK, SAME_POINT, judged_closeness
+
+    closeness = np.array([0.55, 0.9, 0.3])
+    same = np.array([0.8, 0.1, 0.99])
+    judged = judged_closeness(closeness, same, floor=0.5, threshold=0.6)
+    assert judged[0] >= SAME_POINT  # far apart in words, one point: groups
+    assert judged[1] < SAME_POINT - LINKAGE_SLACK  # alike in words, two points: cannot group
+    assert judged[2] == 0.3  # below the floor, not asked: as it was
+
+
+def test_a_paraphrase_the_embeddings_miss_is_grouped_when_the_judge_reads_one_point():
+    parts = _parts(EXPECTATIONS)
+    alone = group_points(*parts)
+    assert all(len(g.sources) == 1 for g in alone)  # the premise: closeness alone does not group them
+    judge = JudgeByPairs("Geneva")
+    grouped = group_points(*parts, judge=judge)
+    assert grouped[0].sources == ("a", "b") and grouped[0].label == "consensus"
+    assert all("Geneva" in c.quote for c in grouped[0].point.citations)
+    assert judge.asked and all(len(pair) == 2 for pair in judge.asked)
+
+
+def test_alike_sentences_the_judge_reads_as_two_points_are_not_grouped():
+    parts = _parts({key: RATES[key] for key in ("a", "b")})
+    assert group_points(*parts)[0].sources == ("a", "b")  # the premise: closeness alone groups them
+    assert all(len(g.sources) == 1 for g in group_points(*parts, judge=JudgeByPairs()))

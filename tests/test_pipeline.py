@@ -108,7 +108,7 @@ def test_public_api_is_small():
     assert memo.__all__ == [
         "build", "Memo", "Article", "Sentence", "Citation", "Point", "SourceSummary", "Statement", "Group", "Side",
         "Disagreement", "Discrepancy", "Figure", "Position", "AgreementRow", "Method", "Notice", "Story", "Stance", "Prompts",
-        "Links", "Embedder", "StanceBackend", "Generator", "Executor",
+        "Links", "Embedder", "StanceBackend", "SamePointJudge", "Generator", "Executor",
         "MemoError", "ArgumentError", "InputError", "LimitError", "OutputError", "ModelError", "PromptError", "ExecutorError",
         "CacheError"]
     assert len(set(memo.__all__)) == len(memo.__all__) and all(hasattr(memo, name) for name in memo.__all__)

@@ -219,34 +219,42 @@ class LengthBuckets:
 
 
 def train(pairs: list[sd.Pair], base: Path, args) -> "object":
+    from sentence_transformers.cross_encoder.losses import CrossEntropyLoss
+
+    return fine_tune(base, [(p.claim, p.text) for p in pairs], [p.label for p in pairs], CrossEntropyLoss, args,
+                     labels_named=sd.LABELS)
+
+
+def fine_tune(base: Path, pairs: list[tuple[str, str]], labels: list, loss, args, *,
+              labels_named: tuple[str, ...] = ()) -> "object":
+    """A MiniLM cross-encoder over ``base`` fine-tuned on ``pairs`` with sentence-transformers'
+    CrossEncoderTrainer (its embeddings frozen, batches of similar length, seeded); returns the
+    transformers model. One output per name in ``labels_named``, else one logit."""
     import torch
     from datasets import Dataset
     from sentence_transformers.cross_encoder import (CrossEncoder, CrossEncoderTrainer,
                                                      CrossEncoderTrainingArguments)
-    from sentence_transformers.cross_encoder.losses import CrossEntropyLoss
 
     torch.manual_seed(args.seed)
-    model = CrossEncoder(str(base), num_labels=len(sd.LABELS), max_length=args.max_length)
+    model = CrossEncoder(str(base), num_labels=len(labels_named) or 1, max_length=args.max_length)
     hf = model[0].model if hasattr(model, "__getitem__") else model.model
-    hf.config.id2label = dict(enumerate(sd.LABELS))
-    hf.config.label2id = {name: n for n, name in enumerate(sd.LABELS)}
+    if labels_named:
+        hf.config.id2label = dict(enumerate(labels_named))
+        hf.config.label2id = {name: n for n, name in enumerate(labels_named)}
     hf.base_model.embeddings.requires_grad_(False)
     if POOLER_INIT:
         # all-MiniLM-L6-v2 was trained with mean pooling; its unused pooler has weights near
         # zero, so the classifier would see an almost constant input and learn only the prior.
         torch.nn.init.normal_(hf.base_model.pooler.dense.weight, std=hf.config.initializer_range)
         torch.nn.init.zeros_(hf.base_model.pooler.dense.bias)
-    dataset = Dataset.from_dict({"claim": [p.claim for p in pairs], "text": [p.text for p in pairs],
-                                 "label": [p.label for p in pairs]})
+    dataset = Dataset.from_dict({"claim": [a for a, _ in pairs], "text": [b for _, b in pairs], "label": labels})
     training = CrossEncoderTrainingArguments(
         output_dir=str(args.work), num_train_epochs=args.epochs, per_device_train_batch_size=args.batch_size,
         learning_rate=args.learning_rate, warmup_steps=0.1, weight_decay=0.01, seed=args.seed,
         data_seed=args.seed, logging_steps=50, save_strategy="no", report_to=[], use_cpu=True,
         batch_sampler=LengthBuckets, dataloader_num_workers=0, disable_tqdm=not sys.stderr.isatty(),
         max_steps=args.max_steps or -1)
-    trainer = CrossEncoderTrainer(model=model, args=training, train_dataset=dataset,
-                                  loss=CrossEntropyLoss(model))
-    trainer.train()
+    CrossEncoderTrainer(model=model, args=training, train_dataset=dataset, loss=loss(model)).train()
     return hf
 
 
@@ -455,28 +463,34 @@ stance test 0.64 forced; UKP ARC comments, not trained on, 0.52).
 """
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def training_arguments(description: str, *, epochs: float) -> argparse.ArgumentParser:
+    """The options memo's cross-encoder training scripts share (this one, train_same_point.py)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--base", type=Path, help="base model folder (default: the installed all-MiniLM-L6-v2)")
-    parser.add_argument("--epochs", type=float, default=3)
+    parser.add_argument("--epochs", type=float, default=epochs)
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (a smoke test)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--learning-rate", type=float, default=5e-5)
     parser.add_argument("--max-length", type=int, default=96)
-    parser.add_argument("--precision", type=float, default=0.85, help="side precision to reach on each dev set")
     parser.add_argument("--limit", type=int, default=0, help="a tiny sample of each set (to test the script)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
+    parser.add_argument("--skip-training", action="store_true",
+                        help="only calibrate and score the model already in --out (and rewrite its card)")
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = training_arguments(__doc__.splitlines()[0], epochs=3)
+    parser.add_argument("--precision", type=float, default=0.85, help="side precision to reach on each dev set")
     parser.add_argument("--full", action="store_true", help="write the whole model, not only what differs from the base")
     parser.add_argument("--contradictions", action="store_true",
                         help="add the contradiction, negated-statement and paraphrase pairs (an experiment: see "
                              "CONTRADICTION_SENTENCES)")
     parser.add_argument("--news-framing", action="store_true",
                         help="frame a share of the debate statements as news quotes (an experiment: see FRAMED_SHARE)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
-    parser.add_argument("--skip-training", action="store_true",
-                        help="only calibrate and score the model already in --out (and rewrite its card)")
     args = parser.parse_args(argv)
     args.work = args.out.parent / (args.out.name + ".work")
 

@@ -15,6 +15,7 @@ from .._attribution import method as attribution_method
 from .._embed import CachedEmbedder, describe
 from .._model import Article, Memo, Method
 from .._render.common import plural, public
+from .._same_point import describe_grouping
 from .._stance import describe_stance
 from .._templating import TASKS
 from .run import Compared, Corpus, Embedded, Generated, Ranked, Run, headline, point
@@ -43,7 +44,8 @@ def assemble(corpus: Corpus, embedded: Embedded, ranked: Ranked, compared: Compa
         key_points=tuple(ranked.key_points),
         source_summaries=tuple(summaries),
         articles=tuple(articles),
-        method=Method(steps=steps(corpus.documents, articles, embedded.model, compared.stance, summarizer),
+        method=Method(steps=steps(corpus.documents, articles, embedded.model, compared.stance, summarizer,
+                                   judge=compared.judge),
                       versions=versions(), notices=tuple(run.notices)),
         consensus=tuple(compared.findings.consensus),
         discrepancies=tuple(compared.findings.discrepancies),
@@ -62,7 +64,8 @@ def memo_date() -> str:
     return _date.today().isoformat()
 
 
-def steps(documents: int, articles: Sequence[Article], model, stance_backend, summarizer=None) -> tuple[str, ...]:
+def steps(documents: int, articles: Sequence[Article], model, stance_backend, summarizer=None, *,
+          judge=None) -> tuple[str, ...]:
     generated = ()
     if summarizer is not None:
         generator = summarizer.generator
@@ -99,7 +102,8 @@ def steps(documents: int, articles: Sequence[Article], model, stance_backend, su
         "Attributed each sentence to a speaker (quote, reported statement or the outlet's own narration) "
         + ("from spaCy's dependency parse (en_core_web_sm). " if attribution_method()[0] == "parse" else
            "by memo's patterns (spaCy's English model is not installed). ") + "Grouped "
-        "sentences from different sources that make the same point (mutual closest match, complete linkage); "
+        f"sentences from different sources that make the same point by {describe_grouping(judge)} (mutual "
+        "closest match, complete linkage); "
         "sources repeating one wire text or quoting one speaker count as one origin.",
         f"Weighed stance with {describe_stance(stance_backend)}; a point is contested when a statement on the "
         "same matter contests it, consensus when two or more independent origins make it and nobody contests it; "

@@ -13,6 +13,7 @@ from .._disagreement import agreement_matrix, answer, from_group, who_said_what
 from .._extractive import Budget, CorpusPool, is_candidate
 from .._grouping import Pool, discrepancy, group_points, story_clusters, weigh_groups
 from .._model import Article, Point, Story
+from .._same_point import SamePointJudge
 from .._stance import StanceBackend
 from .rank import KEY_POINT_WEIGHTS
 from .run import Compared, Corpus, Embedded, Findings, Run, headline, point
@@ -21,13 +22,16 @@ from .run import Compared, Corpus, Embedded, Findings, Run, headline, point
 OTHER_REPORTS = "Other reports"
 
 
-def compare(corpus: Corpus, embedded: Embedded, stance_backend: StanceBackend, run: Run) -> Compared:
+def compare(corpus: Corpus, embedded: Embedded, stance_backend: StanceBackend, judge: SamePointJudge | None,
+            run: Run) -> Compared:
     """Consensus and contested points (per story when the corpus tells several), the sides
-    of each question asked, and who said what."""
+    of each question asked, and who said what. ``judge``: the same-point model grouping
+    sentences into points (None: embedding closeness alone)."""
     run.report("comparing sources", 0, 1)
     articles, sentences, vectors = corpus.articles, corpus.sentences, embedded.vectors
     candidates = {a.id: [i for i, s in enumerate(sentences[a.id]) if is_candidate(s)] for a in articles}
     _load_beside(stance_backend)  # while the attribution parse finishes
+    _load_beside(judge)
     attributions = dict(corpus.attributions)
     attributions.update(embedded.attributing.result())
     attributions = one_name_per_person({a.id: attributions[a.id] for a in articles})
@@ -42,7 +46,7 @@ def compare(corpus: Corpus, embedded: Embedded, stance_backend: StanceBackend, r
     findings = Findings([], [], [])
     if len(told_twice) > 1:  # several stories: a section each, largest first
         for subset in told_twice[:lengths.max_stories]:
-            found = findings_of(subset, parts, stance_backend, lengths)
+            found = findings_of(subset, parts, stance_backend, lengths, judge)
             stories.append(Story(headline(subset, vectors), tuple(a.id for a in subset),
                                  story_points(subset, parts, lengths), tuple(found.consensus),
                                  tuple(found.disagreements), tuple(found.matrix), tuple(found.discrepancies)))
@@ -52,7 +56,7 @@ def compare(corpus: Corpus, embedded: Embedded, stance_backend: StanceBackend, r
         if rest:
             stories.append(Story(OTHER_REPORTS, tuple(a.id for a in rest), story_points(rest, parts, lengths)))
     else:
-        findings = findings_of(articles, parts, stance_backend, lengths)
+        findings = findings_of(articles, parts, stance_backend, lengths, judge)
     disagreements = [answer(q, pool, stance_backend, embedded.model) for q in run.options.comparison.questions]
     disagreements += findings.disagreements
     outlets = {a.id: a.label for a in articles}
@@ -60,11 +64,12 @@ def compare(corpus: Corpus, embedded: Embedded, stance_backend: StanceBackend, r
     positions = who_said_what(pool, disagreements + [d for story in stories for d in story.disagreements],
                               outlets, centre)
     run.report("comparing sources", 1, 1)
-    return Compared(stance_backend, findings, stories, disagreements, positions)
+    return Compared(stance_backend, findings, stories, disagreements, positions, judge)
 
 
-def _load_beside(stance_backend: StanceBackend) -> None:
-    """Starts loading a stance backend that can load ahead (``load()``) in a thread: the
+def _load_beside(stance_backend: StanceBackend | SamePointJudge | None) -> None:
+    """Starts loading a model that can load ahead (``load()``: a stance backend, the same-point
+    model) in a thread: the
     build waits on the attribution parse next, with a core to spare (measured on the seeds:
     the stance model's 0.17 s of loading came off the cold build). A failure is left for the
     first real use, which raises it in the build's own thread."""
@@ -98,9 +103,10 @@ class Parts:
         return Pool.build(*self.of(subset))
 
 
-def findings_of(subset: list[Article], parts: Parts, stance_backend: StanceBackend, lengths) -> Findings:
+def findings_of(subset: list[Article], parts: Parts, stance_backend: StanceBackend, lengths,
+                judge: SamePointJudge | None = None) -> Findings:
     """Consensus, contested points found as disagreements, and the agreement matrix."""
-    shown = [g for g in group_points(subset, *parts.of(subset)) if len(g.sources) > 1]
+    shown = [g for g in group_points(subset, *parts.of(subset), judge=judge) if len(g.sources) > 1]
     shown = weigh_groups(shown[:max(lengths.consensus_points, lengths.found_disagreements) * 2], parts.pool(subset),
                          stance_backend)
     # A point the sources make with different figures is not agreed: it is listed as a

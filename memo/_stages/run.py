@@ -4,7 +4,7 @@ notices, and each stage's result, as named data."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -75,6 +75,7 @@ class Compared:
     stories: list[Story]
     disagreements: list[Disagreement]  # the questions asked, then the contested points found
     positions: list
+    judge: Any = None  # the same-point model that grouped the points (None: embedding closeness alone)
 
 
 @dataclass(frozen=True)
