@@ -288,11 +288,13 @@ def group_points(articles: list[Article], sentences: list[list[Sentence]], vecto
         sources = tuple(dict.fromkeys(articles[a].id for a, _ in keys))
         independent = _origins(members, outlets) if len(sources) > 1 else 1
         rows = np.stack([vectors[a][i] for a, i in keys])
-        # The wording closest to all the others stands for the group.
-        closeness = (rows @ rows.T).sum(axis=1)
+        # The wording closest to all the others stands for the group. Rounded: in a group of two
+        # both sums are 1 + their cosine, a tie that float rounding (which differs between
+        # runtimes and CPUs) would otherwise break; the shorter wording breaks it instead.
+        closeness = np.round((rows @ rows.T).sum(axis=1), 5)
         # Prefer a wording of readable length: long sentences are central because they say everything.
         closeness = closeness - np.array([m.sentence.words > LONG_LEAD for m in members]) * len(members)
-        centre = int(closeness.argmax())
+        centre = min(range(len(members)), key=lambda k: (-closeness[k], members[k].sentence.words, k))
         members.insert(0, members.pop(centre))  # the lead statement comes first
         lead = members[0].sentence
         statements = tuple(statement(m.sentence, m.attribution) for m in members)

@@ -258,3 +258,12 @@ def test_alike_sentences_the_judge_reads_as_two_points_are_not_grouped():
     parts = _parts({key: RATES[key] for key in ("a", "b")})
     assert group_points(*parts)[0].sources == ("a", "b")  # the premise: closeness alone groups them
     assert all(len(g.sources) == 1 for g in group_points(*parts, judge=JudgeByPairs()))
+
+
+def test_a_pair_is_led_by_its_shorter_wording_whichever_source_comes_first():
+    # In a group of two both wordings are equally close to the other (1 + their cosine): a tie
+    # that float rounding must not break, or runtimes and CPUs would lead with different ones.
+    shorter = RATES["b"]
+    for texts in ({"a": RATES["a"], "b": shorter}, {"a": shorter, "b": RATES["a"]}):
+        top = _groups(texts)[0]
+        assert len(top.sources) == 2 and top.point.text == shorter
