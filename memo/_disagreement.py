@@ -260,7 +260,8 @@ def answer(question: str, pool: Pool, stance: StanceBackend, embedder: Embedder,
     # Nor is a voice listed twice among the unclear: its likeliest statement stands for it.
     sided = {s.speaker.lower() for s in supports + contests}
     unclear = []
-    for item in sorted((s for s in voices if s.stance == UNCLEAR), key=lambda s: -s.confidence):
+    # likeliest first; rounded, so that runtimes whose floats differ in the last places list them alike
+    for item in sorted((s for s in voices if s.stance == UNCLEAR), key=lambda s: -round(s.confidence, 5)):
         if item.speaker.lower() not in sided:
             unclear.append(item)
             if item.kind != NARRATION:
