@@ -93,16 +93,10 @@ class SamePointModel:
         if not pairs:
             return np.zeros(0)
         self.load()
-        from ._stance import model_text
+        from ._stance import pair_logits
 
-        pairs = [(model_text(a), model_text(b)) for a, b in pairs]
-        order = sorted(range(len(pairs)), key=lambda k: len(pairs[k][0]) + len(pairs[k][1]))  # less padding
-        out = np.zeros(len(pairs))
-        for begin in range(0, len(order), self.batch_size):
-            chunk = order[begin:begin + self.batch_size]
-            logits = self._runner.logits([pairs[k] for k in chunk])[:, 0] / self.temperature
-            out[chunk] = 1.0 / (1.0 + np.exp(-logits))
-        return out
+        logits = pair_logits(self._runner, pairs, self.batch_size)[:, 0] / self.temperature
+        return 1.0 / (1.0 + np.exp(-logits))
 
 
 DEFAULT_GROUPING = "closeness"

@@ -262,17 +262,10 @@ class ClaimStance:
         """``probabilities`` for (claim, statement) pairs with a claim each, in one batch."""
         if not pairs:
             return np.zeros((0, len(self.labels)))
-        runner = self._load()
-        pairs = [(model_text(claim), model_text(text)) for claim, text in pairs]
-        order = sorted(range(len(pairs)), key=lambda k: len(pairs[k][0]) + len(pairs[k][1]))  # less padding
-        out = np.zeros((len(pairs), len(self.labels)))
-        for begin in range(0, len(order), self.batch_size):
-            chunk = order[begin:begin + self.batch_size]
-            logits = runner.logits([pairs[k] for k in chunk]) / self.temperature
-            logits -= logits.max(axis=1, keepdims=True)
-            odds = np.exp(logits)
-            out[chunk] = odds / odds.sum(axis=1, keepdims=True)
-        return out
+        logits = pair_logits(self._load(), pairs, self.batch_size) / self.temperature
+        logits -= logits.max(axis=1, keepdims=True)
+        odds = np.exp(logits)
+        return odds / odds.sum(axis=1, keepdims=True)
 
     def entailed(self, claim: str, statements: Sequence[str]) -> list[bool]:
         """For the faithfulness gate: is ``claim`` borne out by each statement? The
@@ -302,6 +295,19 @@ class ClaimStance:
                      else SUPPORTS if row[yes] >= row[no] else CONTESTS)
             out.append(Stance(label, support, confidence))
         return out
+
+
+def pair_logits(runner, pairs: Sequence[tuple[str, str]], batch_size: int) -> np.ndarray:
+    """A pair model's logits for ``pairs`` (one row each), the texts as memo's models read them
+    (``model_text``), in batches of similar length (less padding). A row does not depend on
+    its batch."""
+    pairs = [(model_text(left), model_text(right)) for left, right in pairs]
+    order = sorted(range(len(pairs)), key=lambda k: len(pairs[k][0]) + len(pairs[k][1]))
+    rows = [runner.logits([pairs[k] for k in order[begin:begin + batch_size]])
+            for begin in range(0, len(order), batch_size)]
+    out = np.zeros((len(pairs), rows[0].shape[1])) if rows else np.zeros((0, 1))
+    out[order] = np.concatenate(rows) if rows else out
+    return out
 
 
 class _PlainBertPairs:

@@ -168,9 +168,13 @@ class Passages:
         if todo:
             self._headlines.update(zip(todo, self.embedder.embed(todo)))
 
-    def passage(self, headline: str, body: str) -> str:
+    def similarities(self, headline: str, body: str):
+        """Cosine of the headline with each of the body's sentences."""
         self.prepare([headline])
-        sims = self.vectors[body] @ self._headlines[headline]
+        return self.vectors[body] @ self._headlines[headline]
+
+    def passage(self, headline: str, body: str) -> str:
+        sims = self.similarities(headline, body)
         best = sorted(sorted(range(len(sims)), key=lambda k: -float(sims[k]))[:self.count])
         return " ".join(self.sentences[body][k] for k in best)
 
@@ -178,8 +182,7 @@ class Passages:
         """One sentence of the body on the headline's matter (cosine at least ``floor``) but
         outside the passage: in a news story these are mostly facts and background that take
         no side, which is what memo meets sentence by sentence. ``None`` if there is none."""
-        self.prepare([headline])
-        sims = self.vectors[body] @ self._headlines[headline]
+        sims = self.similarities(headline, body)
         ranked = sorted(range(len(sims)), key=lambda k: -float(sims[k]))
         rest = [k for k in ranked[self.count:] if sims[k] >= floor and len(self.sentences[body][k].split()) >= 6]
         return self.sentences[body][rest[rng.randrange(len(rest))]] if rest else None

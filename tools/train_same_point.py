@@ -116,8 +116,7 @@ def fnc1_pairs(rows: list[tuple[str, str, int]], passages: "sd.Passages", rng: r
         if label not in (sd.SUPPORTS, sd.CONTESTS, sd.DISCUSSES) or (headline, body) in seen:
             continue
         seen.add((headline, body))
-        passages.prepare([headline])
-        sims = passages.vectors[body] @ passages._headlines[headline]
+        sims = passages.similarities(headline, body)
         sentences = passages.sentences[body]
         best = int(np.argmax(sims))
         if label != sd.DISCUSSES and sims[best] >= FNC_CLOSEST_FLOOR:
@@ -144,10 +143,9 @@ def fnc1_cross_body_pairs(rows: list[tuple[str, str, int]], passages: "sd.Passag
         agree = sorted(set(bodies.get(sd.SUPPORTS, [])), key=int)
         if not agree:
             continue
-        passages.prepare([headline])
         closest, far = {}, {}
         for body in agree + sorted(set(bodies.get(sd.CONTESTS, [])), key=int):
-            sims = passages.vectors[body] @ passages._headlines[headline]
+            sims = passages.similarities(headline, body)
             best = int(np.argmax(sims))
             if sims[best] >= FNC_CLOSEST_FLOOR:
                 closest[body] = passages.sentences[body][best]
