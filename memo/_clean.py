@@ -393,7 +393,11 @@ def _shingles(text: str, size: int = 5) -> set[int]:
 
 
 def collapse_duplicates(articles: list[Article], *, threshold: float = 0.6) -> tuple[list[Article], list[Notice]]:
-    """Keep the first of each set of exact or near-duplicate articles (word 5-gram overlap)."""
+    """One of each set of exact or near-duplicate articles (word 5-grams shared by both: at
+    least ``threshold`` of the longer text's), the fuller text where they differ, in the place
+    of the first. A text that merely contains another (a story quoting a whole press release,
+    a wire story with an outlet's own reporting added) is no duplicate: it says more, and the
+    grouping counts the sentences they share as one origin."""
     kept: list[tuple[Article, set[int]]] = []
     notices: list[Notice] = []
     # Candidates come from an index of the shingles (of a quarter of them for texts with 64 or
@@ -407,11 +411,18 @@ def collapse_duplicates(articles: list[Article], *, threshold: float = 0.6) -> t
         candidates = sorted({k for h in sampled for k in index.get(h, ())})
         if not shingles:  # empty texts: compare with the other empty ones
             candidates = [k for k, (_, other) in enumerate(kept) if not other]
-        for other, other_shingles in (kept[k] for k in candidates):
-            overlap = len(shingles & other_shingles) / max(1, min(len(shingles), len(other_shingles)))
+        for k in candidates:
+            other, other_shingles = kept[k]
+            overlap = len(shingles & other_shingles) / max(1, len(shingles), len(other_shingles))
             if overlap >= threshold:
                 kind = "exact duplicate" if article.text == other.text else f"near duplicate ({overlap:.0%} shared 5-grams)"
-                notices.append(Notice(article.source, "duplicate", f"{kind} of {other.source}; kept {other.id}"))
+                if len(shingles) > len(other_shingles):  # the fuller text stays
+                    notices.append(Notice(other.source, "duplicate", f"{kind} of {article.source}; kept {article.id}"))
+                    kept[k] = (article, shingles)
+                    for h in sampled:
+                        index.setdefault(h, []).append(k)
+                else:
+                    notices.append(Notice(article.source, "duplicate", f"{kind} of {other.source}; kept {other.id}"))
                 break
         else:
             for h in sampled:

@@ -6,30 +6,38 @@ sentence in that article and their embeddings are close (mutual best match above
 threshold). Groups grow along the strongest links only while every pair of members
 stays close and each article gives at most one sentence, so loosely related sentences
 do not chain into one group.
-Sources that carry the same wire copy (near-identical wording) or quote the same
-speaker are one origin, not independent confirmation.
+Each outlet's report is an origin; articles that copy one report, and the outlet's own words
+repeated word for word (a syndicated paragraph), count once: not independent confirmation.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from importlib import resources
 
 import numpy as np
 
-from ._attribution import NARRATION, Attribution
+from ._attribution import Attribution
 from ._extractive import background_score, best_matches, centroid, neighbour_sources
 from ._figures import differences, figures as quantities
 from ._model import Article, Citation, Discrepancy, Figure, Group, Point, Sentence, Statement
 from ._same_point import SamePointJudge, settings
 from ._stance import CONTESTS, Stance, StanceBackend
+from ._syntax import quote_spans
 
 SAME_POINT = 0.7  # closeness of two wordings of one point: cosine of all-MiniLM-L6-v2 embeddings ...
 SHARED_WORDS = 0.25  # ... plus this times the share of content words (names, numbers, terms) they share
 LINKAGE_SLACK = 0.05  # a group's weakest pair may be this far below SAME_POINT (benchmarks/perspectrum_grouping.py)
 SAME_WORDING = 0.6  # share of word trigrams two sentences must share to count as one wire copy
+# Two articles copy one report when this share of the longer one's sentences of COPY_WORDS
+# words or more are in the other near word for word (copied_reports). On the consensus gold
+# (benchmarks/consensus.py): the one pair of copies there shares 33%; a story quoting a whole
+# press release 26%, stories sharing a statement or a few paragraphs 12-17%.
+COPIED_SHARE = 0.3
+COPY_WORDS = 8
 # A sentence must contest a group's point at least this surely to mark it contested (the
 # offline stance backend is right about 4 times in 5 at this level on Perspectrum train); a
 # weaker call is not enough to claim the sources disagree.
@@ -168,15 +176,14 @@ def _trigrams(text: str) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + 3]) for i in range(max(1, len(words) - 2))}
 
 
-def _origins(members: list[Member], outlets: dict[str, str]) -> int:
-    """Distinct origins: a quoted speaker, or an outlet's own reporting; wire copies merge."""
-    keys: list[str] = []
-    for member in members:
-        speaker = member.attribution.speaker
-        if member.attribution.kind == NARRATION or speaker in outlets.values():
-            keys.append("outlet:" + member.sentence.article_id)
-        else:
-            keys.append("speaker:" + speaker.lower())
+def _origins(members: list[Member], copies: dict[str, str]) -> int:
+    """Distinct origins: each outlet's report, where copied reporting merges: articles that
+    copy one report (``copied_reports``), and the outlet's own words (what is outside
+    quotation marks) repeated near word for word in two outlets: a wire copy or a syndicated
+    paragraph. Two outlets quoting one speaker are two reports of what was said, as two
+    outlets telling one event are (``memo._render.common.whose_view`` names the speaker and
+    both outlets)."""
+    roots = [copies.get(m.sentence.article_id, m.sentence.article_id) for m in members]
     parent = list(range(len(members)))
 
     def find(i: int) -> int:
@@ -185,13 +192,66 @@ def _origins(members: list[Member], outlets: dict[str, str]) -> int:
             i = parent[i]
         return i
 
-    grams = [_trigrams(m.sentence.text) for m in members]
+    own = [_own_words(m.sentence.text) for m in members]
+    grams = [_trigrams(text) if len(text.split()) >= COPY_WORDS else set() for text in own]
     for i in range(len(members)):
         for j in range(i + 1, len(members)):
             overlap = len(grams[i] & grams[j]) / max(1, min(len(grams[i]), len(grams[j])))
-            if keys[i] == keys[j] or overlap >= SAME_WORDING:
+            if roots[i] == roots[j] or overlap >= SAME_WORDING:
                 parent[find(i)] = find(j)
     return len({find(i) for i in range(len(members))})
+
+
+def _own_words(text: str) -> str:
+    """A sentence without what it quotes: the words its outlet wrote."""
+    for start, end in reversed(quote_spans(text)):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
+def copied_reports(sentences: list[list[Sentence]]) -> dict[str, str]:
+    """Articles that copy one report, each mapped to the first article of its set (an article
+    that copies none is left out). Two articles copy one report when at least ``COPIED_SHARE``
+    of the longer one's sentences (of ``COPY_WORDS`` words or more) are in the other near word
+    for word (``SAME_WORDING``), and two or more are: a wire story and its reprint, one
+    newspaper's report rewritten lightly. A story quoting a press release or a speech, or
+    sharing a syndicated paragraph, tells more of its own and stays an origin of its own."""
+    long = [[s for s in rows if s.words >= COPY_WORDS] for rows in sentences]
+    grams = [[_trigrams(s.text) for s in rows] for rows in long]
+    # Candidate pairs share a word 5-gram (an index, so a large corpus is not compared all
+    # against all); a 5-gram in very many sentences ("according to the ...") is left out.
+    index: dict[str, list[tuple[int, int]]] = {}
+    for a, rows in enumerate(long):
+        for k, s in enumerate(rows):
+            words = re.findall(r"\w+", s.text.lower())
+            for gram in {" ".join(words[i:i + 5]) for i in range(len(words) - 4)}:
+                index.setdefault(gram, []).append((a, k))
+    shared: dict[tuple[int, int], set[int]] = {}  # (article, later article) -> the first one's sentences
+    for postings in index.values():
+        if len(postings) > 64:
+            continue
+        for n, (a, k) in enumerate(postings):
+            for b, m in postings[n + 1:]:
+                if a == b or k in shared.get((a, b), ()):
+                    continue
+                left, right = grams[a][k], grams[b][m]
+                if len(left & right) / max(1, min(len(left), len(right))) >= SAME_WORDING:
+                    shared.setdefault((a, b), set()).add(k)
+    parent = list(range(len(sentences)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for (a, b), found in sorted(shared.items()):
+        if len(found) >= 2 and len(found) >= COPIED_SHARE * max(len(long[a]), len(long[b])):
+            parent[find(b)] = find(a)
+    roots = [find(a) for a in range(len(sentences))]
+    copied = {root for root, count in Counter(roots).items() if count > 1}
+    return {rows[0].article_id: sentences[root][0].article_id for rows, root in zip(sentences, roots)
+            if root in copied}
 
 
 def story_clusters(rows: list[np.ndarray], threshold: float | None = None) -> list[int]:
@@ -237,12 +297,14 @@ def story_clusters(rows: list[np.ndarray], threshold: float | None = None) -> li
 
 def group_points(articles: list[Article], sentences: list[list[Sentence]], vectors: list[np.ndarray],
                  attributions: list[list[Attribution]], candidates: list[list[int]],
-                 *, threshold: float = SAME_POINT, judge: SamePointJudge | None = None) -> list[Group]:
+                 *, threshold: float = SAME_POINT, judge: SamePointJudge | None = None,
+                 copies: dict[str, str] | None = None) -> list[Group]:
     """Groups over the candidate sentences (indices per article), largest and most independent
     first. With ``judge`` (``memo._same_point``), each candidate link at or above its ``floor``
     is read by the model, which decides whether the two sentences make one point
     (``judged_closeness``): wordings too far apart for the embeddings alone are grouped, and
-    alike sentences giving different facts are kept apart."""
+    alike sentences giving different facts are kept apart. ``copies``: ``copied_reports`` of
+    the corpus (found among ``sentences`` when not given)."""
     flat: list[tuple[int, int]] = [(a, i) for a, rows in enumerate(candidates) for i in rows]
     if not flat:
         return []
@@ -279,14 +341,14 @@ def group_points(articles: list[Article], sentences: list[list[Sentence]], vecto
         for key in clusters[cr]:
             cluster_of[key] = cl
         clusters[cl].extend(clusters.pop(cr))
-    outlets = {a.id: a.outlet for a in articles if a.outlet}
+    copies = copied_reports(sentences) if copies is None else copies
     order = {a.id: n for n, a in enumerate(articles)}
     groups = []
     for keys in clusters.values():
         keys = sorted(keys)
         members = [Member(sentences[a][i], attributions[a][i]) for a, i in keys]
         sources = tuple(dict.fromkeys(articles[a].id for a, _ in keys))
-        independent = _origins(members, outlets) if len(sources) > 1 else 1
+        independent = _origins(members, copies) if len(sources) > 1 else 1
         rows = np.stack([vectors[a][i] for a, i in keys])
         # The wording closest to all the others stands for the group. Rounded: in a group of two
         # both sums are 1 + their cosine, a tie that float rounding (which differs between
@@ -332,18 +394,22 @@ def statement(sentence: Sentence, attribution: Attribution, stance: str = "", co
 
 @dataclass(frozen=True)
 class Pool:
-    """Every candidate sentence of the corpus as a statement, with its embedding row."""
+    """Every candidate sentence of the corpus as a statement, with its embedding row, and the
+    articles that copy one report (``copied_reports``)."""
 
     statements: list[Statement]
     vectors: np.ndarray
+    copies: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, sentences: list[list[Sentence]], vectors: list[np.ndarray],
-              attributions: list[list[Attribution]], candidates: list[list[int]]) -> "Pool":
+              attributions: list[list[Attribution]], candidates: list[list[int]], *,
+              copies: dict[str, str] | None = None) -> "Pool":
         rows = [(statement(sentences[a][i], attributions[a][i]), vectors[a][i])
                 for a, picks in enumerate(candidates) for i in picks]
         width = vectors[0].shape[1] if vectors and vectors[0].ndim == 2 else 1
-        return cls([r[0] for r in rows], np.stack([r[1] for r in rows]) if rows else np.zeros((0, width)))
+        return cls([r[0] for r in rows], np.stack([r[1] for r in rows]) if rows else np.zeros((0, width)),
+                   copied_reports(sentences) if copies is None else copies)
 
 
 def weigh_groups(groups: list[Group], pool: Pool, stance: StanceBackend) -> list[Group]:
@@ -375,7 +441,7 @@ def weigh_groups(groups: list[Group], pool: Pool, stance: StanceBackend) -> list
             elif item.citation in members and not _contests(forward) and not _contests(backward):
                 weighed_members.append(Statement(item.citation, item.speaker, item.role, item.kind, forward.label,
                                                  forward.confidence))
-        group = _regroup(group, weighed_members)
+        group = _regroup(group, weighed_members, pool.copies)
         label = "contested" if contested else "consensus" if group.independent >= 2 else "single-source"
         weighed.append(Group(group.point, group.statements, group.sources, group.independent, label,
                              tuple(contested)))
@@ -450,11 +516,11 @@ def _judge_both_ways(questions: list[tuple[str, list[str]]], stance: StanceBacke
     return [[next(calls) for _ in texts] for _, texts in questions]
 
 
-def _regroup(group: Group, members: list[Statement]) -> Group:
+def _regroup(group: Group, members: list[Statement], copies: dict[str, str]) -> Group:
     """The group with only ``members`` left, its independence counted again."""
     rows = [Member(Sentence(s.citation.article_id, 0, s.citation.start, s.citation.end, s.citation.quote),
                    Attribution(s.speaker, s.role, s.kind)) for s in members]
     sources = tuple(dict.fromkeys(s.citation.article_id for s in members))
-    independent = _origins(rows, {}) if len(sources) > 1 else 1
+    independent = _origins(rows, copies) if len(sources) > 1 else 1
     point = Point(group.point.text, tuple(s.citation for s in members))
     return Group(point, tuple(members), sources, independent, group.label)

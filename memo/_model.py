@@ -120,7 +120,8 @@ class Group:
 
     ``statements`` hold every supporting sentence (also in ``point.citations``);
     ``contested_by`` the sentences that take the other side. ``independent`` counts
-    distinct origins: sources repeating one wire story or quoting one speaker count once.
+    distinct origins: each outlet's report, where articles copying one report, or one
+    paragraph word for word, count once.
     ``label`` is "consensus" (two or more independent sources, nobody contesting),
     "contested" or "single-source".
     """

@@ -231,9 +231,16 @@ def relays_another(texts: list[str], speakers: list[str]) -> list[bool]:
 _DATELINE = re.compile(r"^\s*[A-Z][A-Z .'’-]{2,}(?:,\s*[A-Z][\w .]{1,30})?\s*\([^)]{1,40}\)\s*[-—–]+\s*")
 
 
+# "Latest Update, July 14: ", "UPDATE 2: ", "Editor's note: ": a kicker the parser would take
+# for the subject ("Latest Update ... it said in a statement" is not said by "Latest Update").
+_KICKER = re.compile(r"^\s*(?:(?:latest|breaking|earlier)\s+)?(?:update[ds]?|correction|clarification|editor['’]s note"
+                     r"|note|original story)(?:\s+\d+)?(?:,\s*[^:]{1,30})?\s*:\s+", re.I)
+
+
 def _without_dateline(text: str) -> str:
-    match = _DATELINE.match(text)
-    return " " * match.end() + text[match.end():] if match else text  # same offsets
+    """``text`` with a leading dateline or kicker blanked (the same offsets)."""
+    match = _DATELINE.match(text) or _KICKER.match(text)
+    return " " * match.end() + text[match.end():] if match else text
 
 
 def quote_marks(text: str) -> list[tuple[int, bool]]:

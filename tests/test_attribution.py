@@ -31,6 +31,10 @@ def _attributions(text: str, outlet: str = "Daily Planet"):
     ("The dam is safe and will open in May, the minister said on Monday.", "the minister", "", REPORTED),
     # a description or collective is not a name: lower case, as the text would have it mid-sentence
     ("A senior official said the talks had stalled.", "a senior official", "", REPORTED),
+    # a kicker before the sentence is not its subject
+    ("Latest Update, July 14: Asiana Airlines thinks an apology may not be enough, it said in a statement.",
+     "Asiana Airlines", "", REPORTED),
+    ("UPDATE 2: The minister said the talks would resume on Monday.", "the minister", "", REPORTED),
 ])
 def test_attribution_patterns(sentence, speaker, role, kind):
     ((_, got_speaker, got_role, got_kind),) = _attributions(sentence)

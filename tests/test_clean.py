@@ -103,6 +103,21 @@ def test_metadata_is_inferred_only_where_the_text_states_it():
     assert infer_metadata(text, {"outlet": "Given Outlet"})["outlet"] == "Given Outlet"
 
 
+def test_a_story_that_contains_another_is_kept_and_of_near_duplicates_the_fuller_text_stays():
+    release = ("The agency apologises for the wrong names that were confirmed by mistake this morning. "
+               "An intern acted outside his authority when he confirmed them to a television station. ")
+    story = (release + "The station read the names on air at noon without checking them with anyone else. "
+             "Viewers complained within minutes, and the station apologised twice that afternoon. "
+             "The airline said it was considering legal action against the station and the agency. "
+             "Journalists' groups called the broadcast offensive and asked for an inquiry into it. ") * 2
+    kept, notices = collapse_duplicates([Article("r", release, source="r.txt"), Article("s", story, source="s.txt")])
+    assert [x.id for x in kept] == ["r", "s"] and not notices  # the story quotes the release and says more
+    fuller = story + "The agency's chair said new rules on naming crews would follow within a week. "
+    kept, notices = collapse_duplicates([Article("s", story, source="s.txt"), Article("f", fuller, source="f.txt")])
+    assert [x.id for x in kept] == ["f"]
+    assert notices[0].source == "s.txt" and notices[0].detail.endswith("of f.txt; kept f")
+
+
 def test_date_line_becomes_metadata_and_leaves_the_text():
     raw = RawDocument("d", "d.txt", " date 2023-03-21 The visit began on Monday, officials said today.", "0" * 64)
     article, _ = clean_document(raw)
@@ -118,7 +133,7 @@ def test_exact_and_near_duplicates_are_collapsed_with_a_note():
     c = Article("c", story.replace("Wednesday", "Thursday") + " Reporting by a wire service.", source="c.txt")
     d = Article("d", "A completely different story about a football match and its surprising result.", source="d.txt")
     kept, notices = collapse_duplicates([a, b, c, d])
-    assert [x.id for x in kept] == ["a", "d"]
-    assert [n.source for n in notices] == ["b.txt", "c.txt"]
+    assert [x.id for x in kept] == ["c", "d"]  # c, the fuller text, in the place of a
+    assert [n.source for n in notices] == ["b.txt", "a.txt"]
     assert "exact duplicate of a.txt" in notices[0].detail
-    assert "near duplicate" in notices[1].detail
+    assert "near duplicate" in notices[1].detail and notices[1].detail.endswith("of c.txt; kept c")

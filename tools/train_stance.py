@@ -81,7 +81,8 @@ POOLER_INIT = True
 
 
 def training_pairs(data: Path, rng: random.Random, passages, fnc: dict, limit: int | None, *,
-                   contradictions: bool = False, news_framing: bool = False) -> list[sd.Pair]:
+                   contradictions: bool = False, news_framing: bool = False,
+                   statement_negation: bool = False) -> list[sd.Pair]:
     perspectrum = sd.perspectrum(data / "perspectrum")
     pairs = sd.perspectrum_pairs(perspectrum["train"], rng)
     pairs += [p for p in sd.stance_train(data, "train") if p.source in STANCE_TRAIN_SOURCES]
@@ -98,8 +99,9 @@ def training_pairs(data: Path, rng: random.Random, passages, fnc: dict, limit: i
     pairs += [sd.Pair(h, passages.passage(h, body), label, "fnc1") for h, body, label in rows]
     pairs = sorted(pairs, key=lambda p: (p.source, p.claim, p.text, p.label))  # independent of set order
     pairs += negated_pairs(pairs, rng, NEGATED_SHARE)
-    if contradictions:
+    if contradictions or statement_negation:
         pairs += sd.statement_negated(pairs, rng, STATEMENT_NEGATED_SHARE)
+    if contradictions:
         pairs += sd.contradiction_pairs(sd.news_sentences(passages.bodies, {b for _, b, _ in fnc_train}, rng,
                                                           CONTRADICTION_SENTENCES), rng, "news-contradiction")
         pairs += sd.perspectrum_paraphrases(data / "perspectrum", "train", rng, PARAPHRASES)
@@ -489,6 +491,9 @@ def main(argv=None) -> int:
     parser.add_argument("--contradictions", action="store_true",
                         help="add the contradiction, negated-statement and paraphrase pairs (an experiment: see "
                              "CONTRADICTION_SENTENCES)")
+    parser.add_argument("--statement-negation", action="store_true",
+                        help="add only the negated-statement pairs of --contradictions (an experiment: see "
+                             "STATEMENT_NEGATED_SHARE)")
     parser.add_argument("--news-framing", action="store_true",
                         help="frame a share of the debate statements as news quotes (an experiment: see FRAMED_SHARE)")
     args = parser.parse_args(argv)
@@ -519,7 +524,7 @@ def main(argv=None) -> int:
         bodies = {b: t for b, t in bodies.items() if b in used}
     passages = sd.Passages(bodies, BertEmbedder(bundled_minilm_path()))
     pairs = training_pairs(args.data, rng, passages, fnc, args.limit, contradictions=args.contradictions,
-                           news_framing=args.news_framing)
+                           news_framing=args.news_framing, statement_negation=args.statement_negation)
     counts = Counter((p.source, sd.LABELS[p.label]) for p in pairs)
     print(f"training pairs: {len(pairs)}", dict(Counter(sd.LABELS[p.label] for p in pairs)), flush=True)
     calibration = {"name": "memo-stance-minilm-l6", "labels": list(sd.LABELS), "temperature": 1.0,

@@ -104,7 +104,8 @@ def steps(documents: int, articles: Sequence[Article], model, stance_backend, su
            "by memo's patterns (spaCy's English model is not installed). ") + "Grouped "
         f"sentences from different sources that make the same point by {describe_grouping(judge)} (mutual "
         "closest match, complete linkage); "
-        "sources repeating one wire text or quoting one speaker count as one origin.",
+        "each outlet's report is one origin, where articles copying one report or one paragraph word for "
+        "word count once.",
         f"Weighed stance with {describe_stance(stance_backend)}; a point is contested when a statement on the "
         "same matter contests it, consensus when two or more independent origins make it and nobody contests it; "
         "a point whose sources give different figures (a count, an amount, a day or a date) is listed under "

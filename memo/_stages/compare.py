@@ -11,7 +11,7 @@ import numpy as np
 from .._attribution import one_name_per_person
 from .._disagreement import agreement_matrix, answer, from_group, who_said_what
 from .._extractive import Budget, CorpusPool, is_candidate
-from .._grouping import Pool, discrepancy, group_points, story_clusters, weigh_groups
+from .._grouping import Pool, copied_reports, discrepancy, group_points, story_clusters, weigh_groups
 from .._model import Article, Point, Story
 from .._same_point import SamePointJudge
 from .._stance import StanceBackend
@@ -35,7 +35,7 @@ def compare(corpus: Corpus, embedded: Embedded, stance_backend: StanceBackend, j
     attributions = dict(corpus.attributions)
     attributions.update(embedded.attributing.result())
     attributions = one_name_per_person({a.id: attributions[a.id] for a in articles})
-    parts = Parts(sentences, vectors, attributions, candidates)
+    parts = Parts(sentences, vectors, attributions, candidates, copied_reports([sentences[a.id] for a in articles]))
     pool = parts.pool(articles)
     labels = story_clusters([vectors[a.id][candidates[a.id]] for a in articles])
     members = sorted(({label: [a for a, other in zip(articles, labels) if other == label]
@@ -88,25 +88,27 @@ def _load_beside(stance_backend: StanceBackend | SamePointJudge | None) -> None:
 
 @dataclass(frozen=True)
 class Parts:
-    """Each article's sentences, vectors, attributions and candidate sentences, by id."""
+    """Each article's sentences, vectors, attributions and candidate sentences, by id; and the
+    articles that copy one report (``copied_reports``, over the whole corpus)."""
 
     sentences: dict
     vectors: dict
     attributions: dict
     candidates: dict
+    copies: dict
 
     def of(self, subset: list[Article]) -> tuple[list, list, list, list]:
         return ([self.sentences[a.id] for a in subset], [self.vectors[a.id] for a in subset],
                 [self.attributions[a.id] for a in subset], [self.candidates[a.id] for a in subset])
 
     def pool(self, subset: list[Article]) -> Pool:
-        return Pool.build(*self.of(subset))
+        return Pool.build(*self.of(subset), copies=self.copies)
 
 
 def findings_of(subset: list[Article], parts: Parts, stance_backend: StanceBackend, lengths,
                 judge: SamePointJudge | None = None) -> Findings:
     """Consensus, contested points found as disagreements, and the agreement matrix."""
-    shown = [g for g in group_points(subset, *parts.of(subset), judge=judge) if len(g.sources) > 1]
+    shown = [g for g in group_points(subset, *parts.of(subset), judge=judge, copies=parts.copies) if len(g.sources) > 1]
     shown = weigh_groups(shown[:max(lengths.consensus_points, lengths.found_disagreements) * 2], parts.pool(subset),
                          stance_backend)
     # A point the sources make with different figures is not agreed: it is listed as a
