@@ -184,22 +184,32 @@ def _origins(members: list[Member], copies: dict[str, str]) -> int:
     outlets telling one event are (``memo._render.common.whose_view`` names the speaker and
     both outlets)."""
     roots = [copies.get(m.sentence.article_id, m.sentence.article_id) for m in members]
-    parent = list(range(len(members)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    origin = _Sets(len(members))
     own = [_own_words(m.sentence.text) for m in members]
     grams = [_trigrams(text) if len(text.split()) >= COPY_WORDS else set() for text in own]
     for i in range(len(members)):
         for j in range(i + 1, len(members)):
             overlap = len(grams[i] & grams[j]) / max(1, min(len(grams[i]), len(grams[j])))
             if roots[i] == roots[j] or overlap >= SAME_WORDING:
-                parent[find(i)] = find(j)
-    return len({find(i) for i in range(len(members))})
+                origin.join(j, i)
+    return len({origin.find(i) for i in range(len(members))})
+
+
+class _Sets:
+    """Disjoint sets of 0..n-1 (union-find), each named by its smallest member."""
+
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def join(self, left: int, right: int) -> None:
+        low, high = sorted((self.find(left), self.find(right)))
+        self.parent[high] = low
 
 
 def _own_words(text: str) -> str:
@@ -237,18 +247,11 @@ def copied_reports(sentences: list[list[Sentence]]) -> dict[str, str]:
                 left, right = grams[a][k], grams[b][m]
                 if len(left & right) / max(1, min(len(left), len(right))) >= SAME_WORDING:
                     shared.setdefault((a, b), set()).add(k)
-    parent = list(range(len(sentences)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    copies = _Sets(len(sentences))
     for (a, b), found in sorted(shared.items()):
         if len(found) >= 2 and len(found) >= COPIED_SHARE * max(len(long[a]), len(long[b])):
-            parent[find(b)] = find(a)
-    roots = [find(a) for a in range(len(sentences))]
+            copies.join(a, b)
+    roots = [copies.find(a) for a in range(len(sentences))]
     copied = {root for root, count in Counter(roots).items() if count > 1}
     return {rows[0].article_id: sentences[root][0].article_id for rows, root in zip(sentences, roots)
             if root in copied}
