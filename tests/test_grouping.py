@@ -144,19 +144,21 @@ def test_one_speaker_quoted_by_two_outlets_is_two_reports_of_what_was_said():
     assert groups[0].label == "consensus"
 
 
-def test_the_same_quotation_in_two_outlets_own_words_is_two_reports():
+def test_the_same_quotation_attributed_in_each_outlets_own_words_is_two_reports():
     quote = "“We will do whatever it takes to bring inflation back to target, and we will not hesitate,”"
     groups = _groups({"a": f"{quote} Maria Lopez told reporters in Frankfurt.",
                       "b": f"{quote} the governor said at a conference on Thursday."})
     assert groups[0].sources == ("a", "b") and groups[0].independent == 2
 
 
+QUOTE = "“We have never seen a fire like this one in the port in thirty years of work,”"
 REPORT = [
     "Firefighters battled a blaze at a chemical warehouse on the edge of the port for nine hours overnight.",
     "Residents within two kilometres were told to keep their windows shut until the smoke had cleared completely.",
     "The fire service said three of its crews were treated for smoke inhalation and later released from hospital.",
     "Investigators from the port authority are expected to arrive at the warehouse site on Monday morning.",
     "The warehouse stores fertiliser and cleaning products for farms and factories across the whole region.",
+    f"{QUOTE} said Jan Olsen, the harbour master.",
 ]
 
 
@@ -164,17 +166,23 @@ def test_two_copies_of_one_report_count_as_one_origin_and_a_story_sharing_a_para
     from memo._grouping import copied_reports
 
     copy = REPORT[:3] + ["Investigators from the port authority will arrive at the warehouse site on Monday morning.",
-                         "A local school will stay closed on Monday while the air quality is checked by the council."]
+                         "A local school will stay closed on Monday while the air quality is checked by the council.",
+                         REPORT[5]]
     other = [REPORT[2], "A fire at a chemical warehouse by the port burned for nine hours through the night.",
+             f"{QUOTE} Olsen told the local radio station on Sunday afternoon.",
              "Shipping through the port was suspended for most of the night and resumed at dawn under police watch.",
              "The mayor praised the crews and promised a review of how chemicals are stored near homes in the city.",
-             "Insurers have begun to estimate the damage, which local officials put at several million euros."]
+             "Insurers have begun to estimate the damage, which local officials put at several million euros.",
+             "Dockworkers said the fire began near a loading bay where pallets of packaging were stacked high.",
+             "The port's busiest terminal reopened by the afternoon, and ferries ran to their usual timetable."]
     texts = {"a": " ".join(REPORT), "b": " ".join(copy), "c": " ".join(other)}
     parts = _parts(texts)
-    assert copied_reports(parts[1]) == {"a": "a", "b": "a"}  # c shares one paragraph: its own report
+    assert copied_reports(parts[1]) == {"a": "a", "b": "a"}  # c shares two sentences: its own report
     groups = group_points(*parts)
     fire = next(g for g in groups if "nine hours" in g.point.text)
     assert fire.sources == ("a", "b", "c") and fire.independent == 2  # a and b copy one report
+    quoted = next(g for g in groups if g.point.text.startswith(QUOTE))
+    assert quoted.sources == ("a", "b", "c") and quoted.independent == 2  # one speaker: a and b's copy, c's own
     syndicated = next(g for g in groups if g.point.text.startswith("The fire service said"))
     assert syndicated.sources == ("a", "b", "c") and syndicated.independent == 1  # one paragraph, word for word
     monday = next(g for g in groups if "Monday morning" in g.point.text)
