@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from memo._same_point import SamePointModel, get_judge
-from test_train_stance import write_shared_layout
+from test_train_stance import assert_trained_alike, write_shared_layout
 from tiny_models import build_bert_base
 
 REPO = Path(__file__).resolve().parents[1]
@@ -57,11 +57,7 @@ def test_training_writes_the_delta_calibration_and_a_model_card(trained):
 
 def test_training_is_deterministic_for_a_seed(trained):
     _, _, (first, second) = trained
-    assert (first / "weights.safetensors").read_bytes() == (second / "weights.safetensors").read_bytes()
-    calibrations = [json.loads((out / "calibration.json").read_text()) for out in (first, second)]
-    for calibration in calibrations:
-        calibration.pop("training_minutes")  # wall time, the one thing that differs
-    assert calibrations[0] == calibrations[1]
+    assert_trained_alike(first, second)
 
 
 def test_what_training_writes_loads_as_a_judge(trained):

@@ -69,7 +69,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from tools import stance_data as sd  # noqa: E402
 from tools.train_paraphrase import _without  # noqa: E402
-from tools.train_stance import fine_tune, save, training_arguments  # noqa: E402
+from tools.train_stance import fine_tune, train_or_keep, training_arguments  # noqa: E402
 from perspectrum_grouping import judged_scores, load as load_perspectrum, score_judged  # noqa: E402
 
 MAX_POSITIVES = 24  # same-cluster pairs per claim (a large cluster would otherwise outweigh the rest)
@@ -298,13 +298,7 @@ def main(argv=None) -> int:
     calibration = {"name": "memo-same-point-minilm-l6", "temperature": 1.0, "threshold": 0.5, "floor": FLOORS[0],
                    "max_length": args.max_length,
                    "versions": {"python": platform.python_version(), "torch": torch.__version__}}
-    if args.skip_training:
-        previous = json.loads((args.out / "calibration.json").read_text(encoding="utf-8"))
-        calibration["training_minutes"] = previous.get("training_minutes")
-    else:
-        hf = train(pairs, base, args)
-        calibration["training_minutes"] = round((time.time() - started) / 60, 1)
-        save(hf, base, args.out, full=False)
+    train_or_keep(lambda: train(pairs, base, args), base, args, calibration, started, full=False)
     (args.out / "calibration.json").write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
 
     # Calibrate and score what is shipped, loaded the way memo loads it (temperature 1 first).

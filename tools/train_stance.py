@@ -287,6 +287,18 @@ def save(hf, base: Path, out: Path, *, full: bool) -> None:
     save_file(state, str(out / "weights.safetensors"))  # no metadata: its order varies from run to run
 
 
+def train_or_keep(fit, base: Path, args, calibration: dict, started: float, *, full: bool) -> None:
+    """Train (``fit()`` returns the model) and save to ``args.out``, or with --skip-training keep
+    the model already there; ``calibration`` gets the training minutes either way."""
+    if args.skip_training:
+        previous = json.loads((args.out / "calibration.json").read_text(encoding="utf-8"))
+        calibration["training_minutes"] = previous.get("training_minutes")
+        return
+    hf = fit()
+    calibration["training_minutes"] = round((time.time() - started) / 60, 1)
+    save(hf, base, args.out, full=full)
+
+
 def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     best = (float("inf"), 1.0)
     for temperature in np.arange(0.5, 5.01, 0.05):
@@ -537,13 +549,7 @@ def main(argv=None) -> int:
     print(f"training pairs: {len(pairs)}", dict(Counter(sd.LABELS[p.label] for p in pairs)), flush=True)
     calibration = {"name": "memo-stance-minilm-l6", "labels": list(sd.LABELS), "temperature": 1.0,
                    "threshold": 0.5, "max_length": args.max_length}
-    if args.skip_training:
-        previous = json.loads((args.out / "calibration.json").read_text(encoding="utf-8"))
-        calibration["training_minutes"] = previous.get("training_minutes")
-    else:
-        hf = train(pairs, base, args)
-        calibration["training_minutes"] = round((time.time() - started) / 60, 1)
-        save(hf, base, args.out, full=args.full)
+    train_or_keep(lambda: train(pairs, base, args), base, args, calibration, started, full=args.full)
 
     # Score what is shipped, loaded the way memo loads it.
     (args.out / "calibration.json").write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
