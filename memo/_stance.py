@@ -301,12 +301,14 @@ def pair_logits(runner, pairs: Sequence[tuple[str, str]], batch_size: int) -> np
     """A pair model's logits for ``pairs`` (one row each), the texts as memo's models read them
     (``model_text``), in batches of similar length (less padding). A row does not depend on
     its batch."""
+    if not pairs:
+        return np.zeros((0, 1))
     pairs = [(model_text(left), model_text(right)) for left, right in pairs]
     order = sorted(range(len(pairs)), key=lambda k: len(pairs[k][0]) + len(pairs[k][1]))
-    rows = [runner.logits([pairs[k] for k in order[begin:begin + batch_size]])
-            for begin in range(0, len(order), batch_size)]
-    out = np.zeros((len(pairs), rows[0].shape[1])) if rows else np.zeros((0, 1))
-    out[order] = np.concatenate(rows) if rows else out
+    logits = np.concatenate([runner.logits([pairs[k] for k in order[begin:begin + batch_size]])
+                             for begin in range(0, len(order), batch_size)])
+    out = np.empty(logits.shape)  # float64, as the callers scale and normalise it
+    out[order] = logits
     return out
 
 
